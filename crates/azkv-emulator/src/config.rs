@@ -1,0 +1,243 @@
+//! [`EmulatorConfig`]: how an emulator starts, and the command-line flags that fill it.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The default tenant id of tokens and challenges.
+pub const DEFAULT_TENANT: &str = "7a8e3f3c-0e1b-4d55-9d6c-9f0c1c0ffee0";
+
+/// How the emulator serves TLS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TlsMode {
+    /// Make a CA and server certificate at start; write the CA PEM to `ca_cert_out` when set.
+    Generate {
+        /// Where to write the CA certificate PEM.
+        ca_cert_out: Option<PathBuf>,
+    },
+    /// Serve the certificate chain and key in these PEM files.
+    Files {
+        /// Certificate chain PEM.
+        cert: PathBuf,
+        /// Private key PEM.
+        key: PathBuf,
+        /// CA certificate clients should trust (defaults to `cert`).
+        ca: Option<PathBuf>,
+    },
+    /// Plain HTTP.
+    Disabled,
+}
+
+/// How an emulator starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmulatorConfig {
+    /// Address to listen on. Default `127.0.0.1`.
+    pub host: IpAddr,
+    /// Main port; 0 picks a free one. Default 0.
+    pub port: u16,
+    /// TLS. Default: generated certificates, CA not written to a file.
+    pub tls: TlsMode,
+    /// Tenant of tokens and challenges.
+    pub tenant_id: String,
+    /// Registered clients (id → secret); empty accepts any client.
+    pub clients: BTreeMap<String, String>,
+    /// Name of the vault on the main port. Default `emulator`.
+    pub default_vault: String,
+    /// More vaults, each on its own port.
+    pub vaults: Vec<String>,
+    /// Lifetime of issued tokens. Default 1 h.
+    pub token_lifetime: Duration,
+    /// How long a delete stays "in progress" (deleted object not yet visible, name busy with
+    /// 409). Default 300 ms.
+    pub delete_delay: Duration,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            tls: TlsMode::Generate { ca_cert_out: None },
+            tenant_id: DEFAULT_TENANT.to_owned(),
+            clients: BTreeMap::new(),
+            default_vault: "emulator".to_owned(),
+            vaults: Vec::new(),
+            token_lifetime: Duration::from_secs(3600),
+            delete_delay: Duration::from_millis(300),
+        }
+    }
+}
+
+/// Usage text of the binary.
+pub const USAGE: &str = "\
+azkv-emulator: a local Azure Key Vault
+
+Usage: azkv-emulator [options]
+
+Options:
+  --host ADDR            address to listen on (default 127.0.0.1)
+  --port N               main port; 0 picks a free one (default 8443)
+  --http                 plain HTTP instead of HTTPS
+  --cert PEM --key PEM   serve this certificate chain and key instead of generated ones
+  --ca-cert PEM          with --cert: the CA certificate clients should trust
+  --ca-cert-out PATH     where to write the generated CA certificate (default: temp dir)
+  --tenant ID            tenant of tokens and challenges
+  --client ID=SECRET     accept only registered clients (repeatable)
+  --vault NAME           add a vault on its own port (repeatable)
+  --token-lifetime SECS  lifetime of issued tokens (default 3600)
+  --delete-delay-ms N    how long a delete stays in progress (default 300)
+  -h, --help             this text
+  -V, --version          the version
+
+When ready it prints one JSON line: {\"event\":\"ready\",\"vault_url\":...}.
+";
+
+/// What the command line asked for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Run with this configuration.
+    Run(Box<EmulatorConfig>),
+    /// Print usage.
+    Help,
+    /// Print the version.
+    Version,
+}
+
+fn value<'a>(flag: &str, it: &mut impl Iterator<Item = &'a String>) -> Result<&'a String, String> {
+    it.next().ok_or_else(|| format!("{flag} needs a value"))
+}
+
+fn valid_vault_name(name: &str) -> bool {
+    (3..=24).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && name.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+        && !name.ends_with('-')
+        && !name.contains("--")
+}
+
+/// Parses the arguments after the program name.
+pub fn parse_args(args: &[String]) -> Result<Command, String> {
+    let mut config = EmulatorConfig {
+        port: 8443,
+        tls: TlsMode::Generate {
+            ca_cert_out: Some(std::env::temp_dir().join("azkv-emulator-ca.pem")),
+        },
+        ..EmulatorConfig::default()
+    };
+    let mut http = false;
+    let mut cert = None;
+    let mut key = None;
+    let mut ca = None;
+    let mut ca_out = None;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "-h" | "--help" => return Ok(Command::Help),
+            "-V" | "--version" => return Ok(Command::Version),
+            "--http" => http = true,
+            "--host" => {
+                config.host = value(arg, &mut it)?
+                    .parse()
+                    .map_err(|_| "--host needs an IP address".to_owned())?
+            }
+            "--port" => {
+                config.port = value(arg, &mut it)?
+                    .parse()
+                    .map_err(|_| "--port needs a number from 0 to 65535".to_owned())?
+            }
+            "--cert" => cert = Some(PathBuf::from(value(arg, &mut it)?)),
+            "--key" => key = Some(PathBuf::from(value(arg, &mut it)?)),
+            "--ca-cert" => ca = Some(PathBuf::from(value(arg, &mut it)?)),
+            "--ca-cert-out" => ca_out = Some(PathBuf::from(value(arg, &mut it)?)),
+            "--tenant" => config.tenant_id = value(arg, &mut it)?.clone(),
+            "--client" => {
+                let v = value(arg, &mut it)?;
+                let (id, secret) = v
+                    .split_once('=')
+                    .filter(|(id, s)| !id.is_empty() && !s.is_empty())
+                    .ok_or_else(|| "--client needs ID=SECRET".to_owned())?;
+                config.clients.insert(id.to_owned(), secret.to_owned());
+            }
+            "--vault" => {
+                let name = value(arg, &mut it)?.to_ascii_lowercase();
+                if !valid_vault_name(&name) {
+                    return Err(format!("--vault {name}: a vault name has 3 to 24 letters, digits and single hyphens, starting with a letter"));
+                }
+                if name == config.default_vault || config.vaults.contains(&name) {
+                    return Err(format!("--vault {name} given twice"));
+                }
+                config.vaults.push(name);
+            }
+            "--token-lifetime" => {
+                let secs: u64 = value(arg, &mut it)?
+                    .parse()
+                    .map_err(|_| "--token-lifetime needs seconds".to_owned())?;
+                config.token_lifetime = Duration::from_secs(secs.max(60));
+            }
+            "--delete-delay-ms" => {
+                let ms: u64 = value(arg, &mut it)?
+                    .parse()
+                    .map_err(|_| "--delete-delay-ms needs milliseconds".to_owned())?;
+                config.delete_delay = Duration::from_millis(ms);
+            }
+            other => return Err(format!("unknown argument {other}; see --help")),
+        }
+    }
+    config.tls = match (http, cert, key) {
+        (true, None, None) => TlsMode::Disabled,
+        (true, _, _) => return Err("--http cannot be combined with --cert/--key".to_owned()),
+        (false, Some(cert), Some(key)) => TlsMode::Files { cert, key, ca },
+        (false, None, None) => TlsMode::Generate {
+            ca_cert_out: ca_out.or_else(|| {
+                Some(
+                    std::env::temp_dir()
+                        .join(format!("azkv-emulator-{}-ca.pem", std::process::id())),
+                )
+            }),
+        },
+        (false, _, _) => return Err("--cert and --key go together".to_owned()),
+    };
+    Ok(Command::Run(Box::new(config)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn parses_flags() {
+        let Command::Run(config) = parse_args(&args(
+            "--port 0 --http --client a=b --vault second --tenant t",
+        ))
+        .unwrap() else {
+            panic!("expected run");
+        };
+        assert_eq!(config.port, 0);
+        assert_eq!(config.tls, TlsMode::Disabled);
+        assert_eq!(config.clients.get("a").map(String::as_str), Some("b"));
+        assert_eq!(config.vaults, vec!["second".to_owned()]);
+        assert_eq!(config.tenant_id, "t");
+    }
+
+    #[test]
+    fn refuses_bad_flags() {
+        for bad in [
+            "--port x",
+            "--client a",
+            "--vault x",
+            "--vault a_b",
+            "--cert c",
+            "--bogus",
+            "--http --cert a --key b",
+            "--port",
+        ] {
+            assert!(parse_args(&args(bad)).is_err(), "{bad}");
+        }
+        assert_eq!(parse_args(&args("--help")).unwrap(), Command::Help);
+    }
+}

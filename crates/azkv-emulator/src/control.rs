@@ -1,0 +1,60 @@
+//! The test-control endpoints on the main port, under `/_emulator/`:
+//!
+//! | method and path | what it does |
+//! |---|---|
+//! | `GET /_emulator/health` | `{"status":"ok"}` |
+//! | `GET /_emulator/clock` | `{"now":SECS,"offset":SECS}`: the emulator's Unix time and how far it was moved |
+//! | `POST /_emulator/clock/advance` with `{"seconds":N}` | moves the clock forward; answers like `GET /_emulator/clock` |
+//!
+//! They need no token: they exist for tests on the same machine.
+
+use crate::error::ApiError;
+use crate::http::{json_response, Req, Response};
+use crate::state::State;
+use http::StatusCode;
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+struct Advance {
+    seconds: u64,
+}
+
+fn clock(state: &State) -> Response {
+    json_response(
+        StatusCode::OK,
+        &json!({ "now": state.clock.now(), "offset": state.clock.offset() }),
+    )
+}
+
+/// Answers a control request; `None` for other paths.
+pub fn route(state: &State, req: &Req) -> Option<Response> {
+    let segments = req.segments();
+    let response = match (req.method.as_str(), segments.as_slice()) {
+        ("GET", ["_emulator", "health"]) => {
+            json_response(StatusCode::OK, &json!({ "status": "ok" }))
+        }
+        ("GET", ["_emulator", "clock"]) => clock(state),
+        ("POST", ["_emulator", "clock", "advance"]) => match req.json::<Advance>() {
+            Ok(advance) => {
+                advance_clock(state, advance.seconds);
+                clock(state)
+            }
+            Err(err) => err.into_response(),
+        },
+        (_, ["_emulator", ..]) => {
+            ApiError::not_found("NotFound", "No such control endpoint.").into_response()
+        }
+        _ => return None,
+    };
+    Some(response)
+}
+
+/// Moves the clock and purges what is now past its scheduled purge date.
+pub fn advance_clock(state: &State, seconds: u64) {
+    let now = state.clock.advance(seconds);
+    let mut store = state.lock();
+    for vault in store.vaults.values_mut() {
+        vault.purge_expired(now);
+    }
+}

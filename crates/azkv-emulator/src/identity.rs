@@ -1,0 +1,612 @@
+//! The emulator's identity provider: the Microsoft identity platform token endpoint
+//! (`/{tenant}/oauth2/v2.0/token`, client credentials with a secret or a JWT assertion), its
+//! OpenID configuration and keys documents, an IMDS-shaped managed identity endpoint, and the
+//! validation of the tokens it issued.
+//!
+//! Tokens are JWTs signed with ES256 by a key made at start. Claims: `aud`, `iss`, `iat`, `nbf`,
+//! `exp`, `tid`, `oid`, `sub`, `appid`. `oid` is derived from the client id, so one client
+//! keeps one object id across restarts.
+
+use crate::clock::Clock;
+use crate::error::{ApiError, ApiResult};
+use crate::http::{json_response, Req, Response};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use http::StatusCode;
+use ring::rand::SystemRandom;
+use ring::signature::{self, EcdsaKeyPair, KeyPair};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::HashMap;
+
+/// Audiences the data plane accepts: the Key Vault resource of each public cloud.
+const VAULT_AUDIENCES: &[&str] = &[
+    "https://vault.azure.net",
+    "https://vault.azure.cn",
+    "https://vault.usgovcloudapi.net",
+    "https://vault.microsoftazure.de",
+];
+
+/// Audiences the management plane accepts.
+const MANAGEMENT_AUDIENCES: &[&str] = &[
+    "https://management.azure.com",
+    "https://management.core.windows.net",
+    "https://management.chinacloudapi.cn",
+    "https://management.usgovcloudapi.net",
+];
+
+/// The object id the managed identity endpoint's system-assigned identity has.
+pub const MANAGED_IDENTITY_CLIENT_ID: &str = "5e5a1c1e-0000-4000-8000-000000000001";
+
+/// Claims of an emulator token.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Claims {
+    /// Audience (resource).
+    pub aud: String,
+    /// Issuer.
+    pub iss: String,
+    /// Issued at.
+    pub iat: i64,
+    /// Not before.
+    pub nbf: i64,
+    /// Expires.
+    pub exp: i64,
+    /// Tenant.
+    pub tid: String,
+    /// Object id of the caller.
+    pub oid: String,
+    /// Subject.
+    pub sub: String,
+    /// Client (application) id.
+    pub appid: String,
+}
+
+/// Why a token was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenProblem {
+    /// No `Authorization: Bearer` header.
+    Missing,
+    /// Not a well-formed JWT.
+    Malformed,
+    /// Signature does not verify with the emulator's key.
+    BadSignature,
+    /// Expired, or not yet valid.
+    Expired,
+    /// Issued for another resource.
+    WrongAudience,
+    /// Issued by another tenant.
+    WrongTenant,
+}
+
+impl TokenProblem {
+    /// The message of the 401 answer.
+    pub fn message(self) -> &'static str {
+        match self {
+            TokenProblem::Missing => "AKV10000: Request is missing a Bearer or PoP token.",
+            TokenProblem::Malformed => "AKV10000: The token is malformed.",
+            TokenProblem::BadSignature => "AKV10032: The token's signature is not valid.",
+            TokenProblem::Expired => "AKV10022: The token is expired or not yet valid.",
+            TokenProblem::WrongAudience => {
+                "AKV10022: The token's audience is not this vault's resource."
+            }
+            TokenProblem::WrongTenant => "AKV10032: The token was issued by another tenant.",
+        }
+    }
+}
+
+/// Issues and checks tokens.
+pub struct Issuer {
+    key: EcdsaKeyPair,
+    rng: SystemRandom,
+    kid: String,
+    tenant_id: String,
+    authority_host: String,
+    token_lifetime_secs: i64,
+    clients: HashMap<String, String>,
+}
+
+impl std::fmt::Debug for Issuer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issuer")
+            .field("kid", &self.kid)
+            .field("tenant_id", &self.tenant_id)
+            .field("clients", &self.clients.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn sha256_hex(input: &str) -> String {
+    ring::digest::digest(&ring::digest::SHA256, input.as_bytes())
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A stable GUID-shaped id derived from `input`.
+pub fn derived_guid(input: &str) -> String {
+    let h = sha256_hex(input);
+    format!(
+        "{}-{}-4{}-8{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[13..16],
+        &h[17..20],
+        &h[20..32]
+    )
+}
+
+/// `aud` without a trailing slash or a `/.default` scope suffix.
+fn normalize_audience(aud: &str) -> String {
+    aud.trim_end_matches("/.default")
+        .trim_end_matches('/')
+        .to_ascii_lowercase()
+}
+
+impl Issuer {
+    /// A new issuer with a fresh signing key. `clients` restricts who may get tokens (client
+    /// id → secret); empty accepts any client.
+    pub fn new(
+        tenant_id: String,
+        authority_host: String,
+        token_lifetime_secs: i64,
+        clients: HashMap<String, String>,
+    ) -> Result<Self, crate::EmulatorError> {
+        let rng = SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+            .map_err(|_| {
+                crate::EmulatorError::Crypto("could not generate the token signing key")
+            })?;
+        let key = EcdsaKeyPair::from_pkcs8(
+            &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+            pkcs8.as_ref(),
+            &rng,
+        )
+        .map_err(|_| crate::EmulatorError::Crypto("could not load the token signing key"))?;
+        let kid = sha256_hex(&B64.encode(key.public_key().as_ref()))[..16].to_owned();
+        Ok(Self {
+            key,
+            rng,
+            kid,
+            tenant_id,
+            authority_host,
+            token_lifetime_secs,
+            clients,
+        })
+    }
+
+    /// Signs `claims` into a JWT.
+    pub fn sign(&self, claims: &Claims) -> ApiResult<String> {
+        let header = json!({ "typ": "JWT", "alg": "ES256", "kid": self.kid });
+        let input = format!(
+            "{}.{}",
+            B64.encode(header.to_string()),
+            B64.encode(serde_json::to_vec(claims).unwrap_or_default())
+        );
+        let sig = self.key.sign(&self.rng, input.as_bytes()).map_err(|_| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalError",
+                "signing failed",
+            )
+        })?;
+        Ok(format!("{input}.{}", B64.encode(sig.as_ref())))
+    }
+
+    /// A token for `client_id` and `audience`, issued at `now`.
+    pub fn issue(
+        &self,
+        tenant_id: &str,
+        client_id: &str,
+        audience: &str,
+        now: i64,
+    ) -> ApiResult<String> {
+        let oid = derived_guid(&format!("oid:{client_id}"));
+        self.sign(&Claims {
+            aud: audience.to_owned(),
+            iss: format!("{}/{tenant_id}/v2.0", self.authority_host),
+            iat: now,
+            nbf: now - 60,
+            exp: now + self.token_lifetime_secs,
+            tid: tenant_id.to_owned(),
+            oid: oid.clone(),
+            sub: oid,
+            appid: client_id.to_owned(),
+        })
+    }
+
+    /// Checks a bearer token for the data plane (`management == false`) or the management
+    /// plane, at time `now`.
+    pub fn verify(
+        &self,
+        authorization: Option<&str>,
+        now: i64,
+        management: bool,
+    ) -> Result<Claims, TokenProblem> {
+        let token = authorization
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(TokenProblem::Missing)?;
+        let mut parts = token.split('.');
+        let (Some(header), Some(payload), Some(sig), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(TokenProblem::Malformed);
+        };
+        let sig = B64.decode(sig).map_err(|_| TokenProblem::Malformed)?;
+        let public = signature::UnparsedPublicKey::new(
+            &signature::ECDSA_P256_SHA256_FIXED,
+            self.key.public_key().as_ref(),
+        );
+        public
+            .verify(format!("{header}.{payload}").as_bytes(), &sig)
+            .map_err(|_| TokenProblem::BadSignature)?;
+        let claims: Claims = B64
+            .decode(payload)
+            .ok()
+            .and_then(|p| serde_json::from_slice(&p).ok())
+            .ok_or(TokenProblem::Malformed)?;
+        if now >= claims.exp || now < claims.nbf {
+            return Err(TokenProblem::Expired);
+        }
+        let aud = normalize_audience(&claims.aud);
+        let allowed = if management {
+            MANAGEMENT_AUDIENCES
+        } else {
+            VAULT_AUDIENCES
+        };
+        if !allowed.iter().any(|a| *a == aud) {
+            return Err(TokenProblem::WrongAudience);
+        }
+        if claims.tid != self.tenant_id {
+            return Err(TokenProblem::WrongTenant);
+        }
+        Ok(claims)
+    }
+
+    /// The public key as a JWK set.
+    fn jwks(&self) -> serde_json::Value {
+        let point = self.key.public_key().as_ref();
+        // Uncompressed point: 0x04 || x || y.
+        let (x, y) = if point.len() == 65 {
+            (&point[1..33], &point[33..65])
+        } else {
+            (&point[..0], &point[..0])
+        };
+        json!({ "keys": [{ "kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": self.kid, "x": B64.encode(x), "y": B64.encode(y) }] })
+    }
+
+    /// The tenant tokens are valid for.
+    pub fn tenant_id(&self) -> &str {
+        &self.tenant_id
+    }
+}
+
+fn oauth_error(status: StatusCode, error: &str, code: u32, description: &str) -> Response {
+    json_response(
+        status,
+        &json!({
+            "error": error,
+            "error_description": format!("AADSTS{code}: {description}"),
+            "error_codes": [code],
+            "timestamp": "",
+            "trace_id": derived_guid(description),
+            "correlation_id": derived_guid(error),
+        }),
+    )
+}
+
+/// Whether a path belongs to the identity endpoints; answers it if so.
+pub fn route(issuer: &Issuer, clock: &Clock, req: &Req) -> Option<Response> {
+    let segments = req.segments();
+    match (req.method.as_str(), segments.as_slice()) {
+        ("POST", [tenant, "oauth2", "v2.0", "token"]) => Some(token(issuer, clock, req, tenant)),
+        ("GET", [tenant, "v2.0", ".well-known", "openid-configuration"]) => {
+            Some(openid(issuer, tenant))
+        }
+        ("GET", [_, "discovery", "v2.0", "keys"]) | ("GET", [_, "discovery", "keys"]) => {
+            Some(json_response(StatusCode::OK, &issuer.jwks()))
+        }
+        ("GET", ["metadata", "identity", "oauth2", "token"]) => Some(imds(issuer, clock, req)),
+        _ => None,
+    }
+}
+
+fn openid(issuer: &Issuer, tenant: &str) -> Response {
+    let base = format!("{}/{tenant}", issuer.authority_host);
+    json_response(
+        StatusCode::OK,
+        &json!({
+            "issuer": format!("{base}/v2.0"),
+            "token_endpoint": format!("{base}/oauth2/v2.0/token"),
+            "authorization_endpoint": format!("{base}/oauth2/v2.0/authorize"),
+            "device_authorization_endpoint": format!("{base}/oauth2/v2.0/devicecode"),
+            "end_session_endpoint": format!("{base}/oauth2/v2.0/logout"),
+            "jwks_uri": format!("{base}/discovery/v2.0/keys"),
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+            "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+            "response_modes_supported": ["query", "fragment", "form_post"],
+            "subject_types_supported": ["pairwise"],
+            "id_token_signing_alg_values_supported": ["ES256"],
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "tenant_region_scope": null,
+            "cloud_instance_name": "emulator",
+        }),
+    )
+}
+
+fn token(issuer: &Issuer, clock: &Clock, req: &Req, tenant: &str) -> Response {
+    let form: HashMap<String, String> = form_urlencoded::parse(&req.body).into_owned().collect();
+    let field = |name: &str| form.get(name).map(String::as_str).filter(|v| !v.is_empty());
+    if field("grant_type") != Some("client_credentials") {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            70003,
+            "Only the client_credentials grant is supported by this emulator.",
+        );
+    }
+    let Some(client_id) = field("client_id") else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            900144,
+            "The request body must contain the parameter 'client_id'.",
+        );
+    };
+    let Some(scope) = field("scope") else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            900144,
+            "The request body must contain the parameter 'scope'.",
+        );
+    };
+    let Some(resource) = scope.split_whitespace().find(|s| s.ends_with("/.default")) else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+            1002012,
+            "The scope must be a resource's '/.default' scope.",
+        );
+    };
+    let now = clock.now();
+    match (field("client_secret"), field("client_assertion")) {
+        (Some(secret), _) => {
+            if !issuer.clients.is_empty() {
+                match issuer.clients.get(client_id) {
+                    None => {
+                        return oauth_error(
+                            StatusCode::BAD_REQUEST,
+                            "unauthorized_client",
+                            700016,
+                            "The application was not found in the directory.",
+                        )
+                    }
+                    Some(expected) if expected != secret => {
+                        return oauth_error(
+                            StatusCode::UNAUTHORIZED,
+                            "invalid_client",
+                            7000215,
+                            "Invalid client secret provided.",
+                        )
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        (None, Some(assertion)) => {
+            if field("client_assertion_type")
+                != Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+            {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    90014,
+                    "The client_assertion_type must be the JWT bearer type.",
+                );
+            }
+            if let Err(problem) = check_assertion(assertion, client_id, now) {
+                return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", 700027, problem);
+            }
+            if !issuer.clients.is_empty() && !issuer.clients.contains_key(client_id) {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "unauthorized_client",
+                    700016,
+                    "The application was not found in the directory.",
+                );
+            }
+        }
+        (None, None) => {
+            return oauth_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                7000218,
+                "The request body must contain 'client_secret' or 'client_assertion'.",
+            );
+        }
+    }
+    let audience = normalize_audience(resource);
+    match issuer.issue(tenant, client_id, &audience, now) {
+        Ok(token) => json_response(
+            StatusCode::OK,
+            &json!({
+                "token_type": "Bearer",
+                "expires_in": issuer.token_lifetime_secs,
+                "ext_expires_in": issuer.token_lifetime_secs,
+                "access_token": token,
+            }),
+        ),
+        Err(err) => err.into_response(),
+    }
+}
+
+/// Checks the shape of a client assertion: a JWT whose `sub` and `iss` name the client and
+/// which has not expired. Its signature is not checked: the emulator has no registered
+/// certificates.
+fn check_assertion(assertion: &str, client_id: &str, now: i64) -> Result<(), &'static str> {
+    #[derive(Deserialize)]
+    struct AssertionClaims {
+        iss: Option<String>,
+        sub: Option<String>,
+        exp: Option<i64>,
+        aud: Option<serde_json::Value>,
+    }
+    let mut parts = assertion.split('.');
+    let (Some(header), Some(payload), Some(_sig)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return Err("The client assertion is not a JWT.");
+    };
+    let header: serde_json::Value = B64
+        .decode(header)
+        .ok()
+        .and_then(|h| serde_json::from_slice(&h).ok())
+        .ok_or("The client assertion's header is not valid.")?;
+    if header
+        .get("alg")
+        .and_then(|a| a.as_str())
+        .is_none_or(|a| a == "none")
+    {
+        return Err("The client assertion must be signed.");
+    }
+    let claims: AssertionClaims = B64
+        .decode(payload)
+        .ok()
+        .and_then(|p| serde_json::from_slice(&p).ok())
+        .ok_or("The client assertion's payload is not valid.")?;
+    if claims.sub.as_deref() != Some(client_id) || claims.iss.as_deref() != Some(client_id) {
+        return Err("The client assertion's iss and sub must be the client id.");
+    }
+    if claims.exp.is_none_or(|exp| exp <= now) {
+        return Err("The client assertion has expired.");
+    }
+    if claims.aud.is_none() {
+        return Err("The client assertion has no audience.");
+    }
+    Ok(())
+}
+
+fn imds(issuer: &Issuer, clock: &Clock, req: &Req) -> Response {
+    if !req
+        .header("metadata")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    {
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            &json!({ "error": "invalid_request", "error_description": "Required metadata header not specified" }),
+        );
+    }
+    let Some(resource) = req.query("resource").filter(|r| !r.is_empty()) else {
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            &json!({ "error": "invalid_request", "error_description": "Required audience parameter not specified" }),
+        );
+    };
+    let client_id = req
+        .query("client_id")
+        .or_else(|| req.query("object_id"))
+        .or_else(|| req.query("msi_res_id"))
+        .or_else(|| req.query("mi_res_id"))
+        .map(|id| {
+            if id.len() == 36 {
+                id.to_owned()
+            } else {
+                derived_guid(&format!("mi:{id}"))
+            }
+        })
+        .unwrap_or_else(|| MANAGED_IDENTITY_CLIENT_ID.to_owned());
+    let now = clock.now();
+    let audience = normalize_audience(resource);
+    match issuer.issue(issuer.tenant_id(), &client_id, &audience, now) {
+        Ok(token) => json_response(
+            StatusCode::OK,
+            &json!({
+                "access_token": token,
+                "client_id": client_id,
+                "expires_in": issuer.token_lifetime_secs.to_string(),
+                "expires_on": (now + issuer.token_lifetime_secs).to_string(),
+                "ext_expires_in": issuer.token_lifetime_secs.to_string(),
+                "not_before": (now - 60).to_string(),
+                "resource": resource,
+                "token_type": "Bearer",
+            }),
+        ),
+        Err(err) => err.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn issuer() -> Issuer {
+        Issuer::new(
+            "tenant".into(),
+            "https://127.0.0.1:1".into(),
+            3600,
+            HashMap::new(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn issued_tokens_verify_until_expiry() {
+        let issuer = issuer();
+        let token = issuer
+            .issue("tenant", "app", "https://vault.azure.net", 1000)
+            .unwrap();
+        let header = format!("Bearer {token}");
+        let claims = issuer.verify(Some(&header), 1001, false).unwrap();
+        assert_eq!(claims.appid, "app");
+        assert_eq!(
+            issuer.verify(Some(&header), 1000 + 3600, false),
+            Err(TokenProblem::Expired)
+        );
+        assert_eq!(
+            issuer.verify(Some(&header), 1001, true),
+            Err(TokenProblem::WrongAudience)
+        );
+    }
+
+    #[test]
+    fn foreign_and_broken_tokens_are_refused() {
+        let issuer = issuer();
+        let other = Issuer::new("tenant".into(), "https://x".into(), 3600, HashMap::new()).unwrap();
+        let foreign = other
+            .issue("tenant", "app", "https://vault.azure.net", 1000)
+            .unwrap();
+        assert_eq!(
+            issuer.verify(Some(&format!("Bearer {foreign}")), 1001, false),
+            Err(TokenProblem::BadSignature)
+        );
+        assert_eq!(issuer.verify(None, 1, false), Err(TokenProblem::Missing));
+        assert_eq!(
+            issuer.verify(Some("Bearer a.b"), 1, false),
+            Err(TokenProblem::Malformed)
+        );
+        assert_eq!(
+            issuer.verify(Some("Bearer a.b.c"), 1, false),
+            Err(TokenProblem::Malformed)
+        );
+        let wrong_tenant = issuer
+            .issue("other", "app", "https://vault.azure.net", 1000)
+            .unwrap();
+        assert_eq!(
+            issuer.verify(Some(&format!("Bearer {wrong_tenant}")), 1001, false),
+            Err(TokenProblem::WrongTenant)
+        );
+    }
+
+    #[test]
+    fn derived_ids_are_stable_guids() {
+        let a = derived_guid("x");
+        assert_eq!(a, derived_guid("x"));
+        assert_eq!(a.len(), 36);
+        assert_ne!(a, derived_guid("y"));
+    }
+}

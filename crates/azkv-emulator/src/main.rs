@@ -1,0 +1,66 @@
+//! The `azkv-emulator` binary: parses flags, starts the emulator, prints the ready line and
+//! stops cleanly on SIGINT or SIGTERM.
+
+use azkv_emulator::{parse_args, Command, Emulator, USAGE};
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let config = match parse_args(&args) {
+        Ok(Command::Run(config)) => config,
+        Ok(Command::Help) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::Version) => {
+            println!("azkv-emulator {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("azkv-emulator: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let filter = std::env::var("AZKV_EMULATOR_LOG").unwrap_or_else(|_| "info".to_owned());
+    let level = filter.parse().unwrap_or(tracing::Level::INFO);
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
+    let emulator = match Emulator::start(*config).await {
+        Ok(emulator) => emulator,
+        Err(err) => {
+            eprintln!("azkv-emulator: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("{}", emulator.ready_line());
+    wait_for_signal().await;
+    tracing::info!("stopping");
+    emulator.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

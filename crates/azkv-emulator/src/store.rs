@@ -1,0 +1,134 @@
+//! The emulator's state: vaults and the objects in them, kept in memory.
+//!
+//! Objects are keyed by their lowercased name (Key Vault names are case-insensitive) and keep
+//! the case they were created with. Versions are kept in creation order; the last is the
+//! current one.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// Tags of an object.
+pub type Tags = BTreeMap<String, String>;
+
+/// One version of a secret.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SecretVersion {
+    /// 32 lowercase hex characters.
+    pub version: String,
+    /// The value.
+    pub value: String,
+    /// Content type, when set.
+    pub content_type: Option<String>,
+    /// Tags, when set.
+    pub tags: Option<Tags>,
+    /// Whether the version is enabled.
+    pub enabled: bool,
+    /// Not before (Unix seconds).
+    pub nbf: Option<i64>,
+    /// Expires (Unix seconds).
+    pub exp: Option<i64>,
+    /// Created (Unix seconds).
+    pub created: i64,
+    /// Updated (Unix seconds).
+    pub updated: i64,
+}
+
+/// A secret and its versions.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Secret {
+    /// Name as created.
+    pub name: String,
+    /// Versions, oldest first.
+    pub versions: Vec<SecretVersion>,
+}
+
+impl Secret {
+    /// The current (most recently created) version.
+    pub fn latest(&self) -> Option<&SecretVersion> {
+        self.versions.last()
+    }
+
+    /// A version by id (case-insensitive).
+    pub fn version(&self, version: &str) -> Option<&SecretVersion> {
+        self.versions
+            .iter()
+            .find(|v| v.version.eq_ignore_ascii_case(version))
+    }
+
+    /// A version by id, to change.
+    pub fn version_mut(&mut self, version: &str) -> Option<&mut SecretVersion> {
+        self.versions
+            .iter_mut()
+            .find(|v| v.version.eq_ignore_ascii_case(version))
+    }
+}
+
+/// A soft-deleted object.
+#[derive(Clone, Debug)]
+pub struct Deleted<T> {
+    /// The object as it was.
+    pub object: T,
+    /// Deleted (Unix seconds).
+    pub deleted_date: i64,
+    /// Purged after (Unix seconds).
+    pub scheduled_purge_date: i64,
+    /// Until this moment the delete is "in progress": not yet listed, and the name is busy.
+    pub settles_at: Instant,
+}
+
+impl<T> Deleted<T> {
+    /// Whether the delete is still in progress.
+    pub fn in_progress(&self) -> bool {
+        Instant::now() < self.settles_at
+    }
+}
+
+/// One vault.
+#[derive(Debug)]
+pub struct Vault {
+    /// Days a deleted object is kept.
+    pub retention_days: i64,
+    /// Active secrets.
+    pub secrets: BTreeMap<String, Secret>,
+    /// Deleted secrets.
+    pub deleted_secrets: BTreeMap<String, Deleted<Secret>>,
+}
+
+impl Vault {
+    /// An empty vault.
+    pub fn new() -> Self {
+        Self {
+            retention_days: 90,
+            secrets: BTreeMap::new(),
+            deleted_secrets: BTreeMap::new(),
+        }
+    }
+
+    /// Purges deleted objects whose scheduled purge date has passed at `now`.
+    pub fn purge_expired(&mut self, now: i64) {
+        self.deleted_secrets
+            .retain(|_, d| d.scheduled_purge_date > now);
+    }
+}
+
+/// All vaults, by lowercased name.
+#[derive(Debug, Default)]
+pub struct Store {
+    /// The vaults.
+    pub vaults: BTreeMap<String, Vault>,
+}
+
+/// A new random version id: 32 lowercase hex characters.
+pub fn new_version() -> String {
+    let mut bytes = [0u8; 16];
+    // SystemRandom failing means the OS has no randomness; fall back to a time-derived id.
+    if ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes).is_err() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        bytes = nanos.to_le_bytes();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
