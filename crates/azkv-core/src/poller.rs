@@ -176,6 +176,97 @@ impl<T: Send + 'static> Poller<T> {
     }
 }
 
+struct Ready<T> {
+    value: Option<T>,
+    token: String,
+}
+
+#[async_trait]
+impl<T: Send + Sync> PollOperation for Ready<T> {
+    type Output = T;
+
+    async fn poll(&mut self) -> Result<(PollStatus, Option<Duration>)> {
+        Ok((PollStatus::Succeeded, None))
+    }
+
+    async fn result(&mut self) -> Result<T> {
+        self.value
+            .take()
+            .ok_or_else(|| Error::new(ErrorKind::Other, "poller result already taken"))
+    }
+
+    fn failure(&self) -> Error {
+        Error::new(
+            ErrorKind::OperationFailed {
+                code: None,
+                message: None,
+            },
+            "operation failed",
+        )
+    }
+
+    fn continuation_token(&self) -> String {
+        self.token.clone()
+    }
+}
+
+struct Mapped<T, U> {
+    inner: Box<dyn PollOperation<Output = T>>,
+    map: Box<dyn Fn(T) -> U + Send + Sync>,
+}
+
+#[async_trait]
+impl<T: Send + 'static, U: Send + 'static> PollOperation for Mapped<T, U> {
+    type Output = U;
+
+    async fn poll(&mut self) -> Result<(PollStatus, Option<Duration>)> {
+        self.inner.poll().await
+    }
+
+    async fn result(&mut self) -> Result<U> {
+        Ok((self.map)(self.inner.result().await?))
+    }
+
+    fn failure(&self) -> Error {
+        self.inner.failure()
+    }
+
+    fn continuation_token(&self) -> String {
+        self.inner.continuation_token()
+    }
+}
+
+impl<T: Send + Sync + 'static> Poller<T> {
+    /// A poller for an operation that already finished with `value` (for example a delete in
+    /// a vault without soft-delete).
+    pub fn ready(value: T) -> Self {
+        let mut poller = Self::new(
+            Ready {
+                value: Some(value),
+                token: String::new(),
+            },
+            PollerOptions::default(),
+        );
+        poller.status = PollStatus::Succeeded;
+        poller
+    }
+}
+
+impl<T: Send + 'static> Poller<T> {
+    /// Converts the result with `map` once the operation succeeds.
+    pub fn map<U: Send + 'static>(self, map: impl Fn(T) -> U + Send + Sync + 'static) -> Poller<U> {
+        Poller {
+            operation: Box::new(Mapped {
+                inner: self.operation,
+                map: Box::new(map),
+            }),
+            status: self.status,
+            options: self.options,
+            last_wait: self.last_wait,
+        }
+    }
+}
+
 impl<T: Send + 'static> IntoFuture for Poller<T> {
     type Output = Result<T>;
     type IntoFuture = Pin<Box<dyn Future<Output = Result<T>> + Send>>;
@@ -561,6 +652,13 @@ mod tests {
         assert_eq!(unit, ());
         let none: Option<u32> = decode_final(b"  ").unwrap();
         assert_eq!(none, None);
+    }
+
+    #[tokio::test]
+    async fn ready_and_mapped_pollers_finish_at_once() {
+        let poller = Poller::ready(20_u32).map(|n| n + 1);
+        assert_eq!(poller.status(), PollStatus::Succeeded);
+        assert_eq!(poller.await.unwrap(), 21);
     }
 
     #[test]

@@ -1,0 +1,155 @@
+//! [`ClientSecretCredential`]: a service principal authenticating with a client secret.
+
+use crate::authority::{check_tenant, request_token, token_pipeline, AuthorityHost};
+use crate::token_cache::TokenCache;
+use async_trait::async_trait;
+use azkv_core::{
+    AccessToken, ClientOptions, Error, ErrorKind, Pipeline, Result, Sensitive, TokenCredential,
+    TokenRequestOptions,
+};
+use std::fmt;
+
+/// Options of [`ClientSecretCredential`].
+#[derive(Clone, Debug, Default)]
+pub struct ClientSecretCredentialOptions {
+    /// Where tokens come from. Default: the Azure public cloud.
+    pub authority_host: AuthorityHost,
+    /// Tenants other than the credential's own that a service may ask tokens for (Key Vault
+    /// names its tenant in its challenge). `"*"` allows any.
+    pub additionally_allowed_tenants: Vec<String>,
+    /// Retry, transport and logging of token requests.
+    pub client_options: ClientOptions,
+}
+
+/// A service principal authenticating with a client secret (OAuth 2.0 client credentials).
+///
+/// # Examples
+///
+/// ```no_run
+/// use azkv_identity::{AuthorityHost, ClientSecretCredential, ClientSecretCredentialOptions};
+///
+/// # fn main() -> azkv_core::Result<()> {
+/// let credential = ClientSecretCredential::new(
+///     "72f988bf-86f1-41af-91ab-2d7cd011db47",
+///     "00000000-0000-0000-0000-000000000001",
+///     "client-secret".into(),
+///     Some(ClientSecretCredentialOptions {
+///         authority_host: AuthorityHost::custom("https://login.microsoftonline.us")?,
+///         ..Default::default()
+///     }),
+/// )?;
+/// # Ok(()) }
+/// ```
+pub struct ClientSecretCredential {
+    tenant_id: String,
+    client_id: String,
+    secret: Sensitive<String>,
+    options: ClientSecretCredentialOptions,
+    pipeline: Pipeline,
+    cache: TokenCache,
+}
+
+impl fmt::Debug for ClientSecretCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientSecretCredential")
+            .field("tenant_id", &self.tenant_id)
+            .field("client_id", &self.client_id)
+            .field(
+                "authority_host",
+                &self.options.authority_host.url().as_str(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientSecretCredential {
+    /// A credential for `client_id` in `tenant_id` with `secret`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] for an invalid tenant id or an empty client id or secret.
+    pub fn new(
+        tenant_id: &str,
+        client_id: &str,
+        secret: Sensitive<String>,
+        options: Option<ClientSecretCredentialOptions>,
+    ) -> Result<Self> {
+        check_tenant(tenant_id)?;
+        if client_id.is_empty() {
+            return Err(Error::invalid_input("client id", "must not be empty"));
+        }
+        if secret.expose().is_empty() {
+            return Err(Error::invalid_input("client secret", "must not be empty"));
+        }
+        let options = options.unwrap_or_default();
+        let pipeline = token_pipeline(&options.client_options)?;
+        Ok(Self {
+            tenant_id: tenant_id.to_owned(),
+            client_id: client_id.to_owned(),
+            secret,
+            options,
+            pipeline,
+            cache: TokenCache::default(),
+        })
+    }
+
+    fn tenant_for<'a>(&'a self, requested: Option<&'a str>) -> Result<&'a str> {
+        match requested {
+            None => Ok(&self.tenant_id),
+            Some(t) if t.eq_ignore_ascii_case(&self.tenant_id) => Ok(&self.tenant_id),
+            Some(t) => {
+                let allowed = &self.options.additionally_allowed_tenants;
+                if allowed
+                    .iter()
+                    .any(|a| a == "*" || a.eq_ignore_ascii_case(t))
+                {
+                    check_tenant(t)?;
+                    Ok(t)
+                } else {
+                    Err(Error::new(
+                        ErrorKind::Credential,
+                        format!(
+                            "ClientSecretCredential: tenant {t} is not the credential's tenant; add it to additionally_allowed_tenants to allow it"
+                        ),
+                    ))
+                }
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl TokenCredential for ClientSecretCredential {
+    async fn get_token(
+        &self,
+        scopes: &[&str],
+        options: &TokenRequestOptions,
+    ) -> Result<AccessToken> {
+        if scopes.is_empty() {
+            return Err(Error::invalid_input(
+                "scopes",
+                "at least one scope is needed",
+            ));
+        }
+        let tenant = self.tenant_for(options.tenant_id.as_deref())?;
+        if options.claims.is_none() {
+            if let Some(token) = self.cache.get(tenant, scopes) {
+                return Ok(token);
+            }
+        }
+        let scope = scopes.join(" ");
+        let mut form = vec![
+            ("grant_type", "client_credentials"),
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.secret.expose().as_str()),
+            ("scope", scope.as_str()),
+        ];
+        if let Some(claims) = &options.claims {
+            form.push(("claims", claims.as_str()));
+        }
+        let url = self.options.authority_host.token_endpoint(tenant)?;
+        let token = request_token(&self.pipeline, url, &form, "ClientSecretCredential").await?;
+        self.cache.put(tenant, scopes, token.clone());
+        Ok(token)
+    }
+}
