@@ -138,20 +138,22 @@ pub fn snake(name: &str) -> String {
     }
 }
 
-/// Converts any name to `PascalCase`.
+/// Converts any name to `PascalCase`; all-capital words become `Abc` (`PFX` → `Pfx`).
 pub fn pascal(name: &str) -> String {
     let mut out = String::new();
-    let mut upper = true;
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            if upper {
+    for word in name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let all_caps = word.len() > 1 && word.chars().all(|c| !c.is_ascii_lowercase());
+        for (i, c) in word.chars().enumerate() {
+            if i == 0 {
                 out.push(c.to_ascii_uppercase());
+            } else if all_caps {
+                out.push(c.to_ascii_lowercase());
             } else {
                 out.push(c);
             }
-            upper = false;
-        } else {
-            upper = true;
         }
     }
     if out.starts_with(|c: char| c.is_ascii_digit()) {
@@ -474,6 +476,9 @@ mod tests {
         assert_eq!(pascal("Recoverable+Purgeable"), "RecoverablePurgeable");
         assert_eq!(pascal("application/x-pkcs12"), "ApplicationXPkcs12");
         assert_eq!(screaming("GetSecret"), "GET_SECRET");
+        assert_eq!(pascal("PFX"), "Pfx");
+        assert_eq!(pascal("RSA-HSM"), "RsaHsm");
+        assert_eq!(pascal("P-256K"), "P256k");
     }
 
     #[test]
@@ -501,7 +506,10 @@ mod tests {
         assert!(code.contains("pub next: Option<Box<Thing>>,"));
         assert!(code.contains("pub tags: Option<BTreeMap<String, String>>,"));
         assert!(code.contains("UnknownValue(String)"));
-        assert!(code.contains("AB,") || code.contains("    AB"), "{code}");
+        assert!(
+            code.contains("    AB,") || code.contains("    Ab,"),
+            "{code}"
+        );
         assert!(code.contains("pub const GET_THING: Operation"));
         assert!(!code.contains("description"));
     }
