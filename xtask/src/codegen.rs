@@ -4,7 +4,7 @@
 //! What it writes, per spec: a struct per object definition (properties as `Option` unless
 //! required, `#[serde(rename)]` to the wire name, `allOf` parents flattened in), an enum per
 //! string enumeration with an `UnknownValue(String)` arm so new service values never break
-//! decoding, and an [`Operation`] constant per operation. Fields that carry secrets are typed
+//! decoding, and an `Operation` constant per operation. Fields that carry secrets are typed
 //! `azkv_core::Sensitive`. Doc comments are our own fixed phrases, never the spec's prose.
 //! The output is formatted by rustfmt and depends only on the input: `--check` regenerates in
 //! memory and fails naming every stale file.
