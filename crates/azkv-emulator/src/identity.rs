@@ -18,6 +18,7 @@ use ring::signature::{self, EcdsaKeyPair, KeyPair};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
 
 /// Audiences the data plane accepts: the Key Vault resource of each public cloud.
 const VAULT_AUDIENCES: &[&str] = &[
@@ -103,7 +104,13 @@ pub struct Issuer {
     authority_host: String,
     token_lifetime_secs: i64,
     clients: HashMap<String, String>,
+    /// Tokens whose signature already verified, with their claims: checking an ES256
+    /// signature costs more than the rest of a request, and clients reuse tokens.
+    verified: Mutex<HashMap<String, Claims>>,
 }
+
+/// Most tokens kept in the verified cache; it is emptied when full.
+const VERIFIED_CACHE: usize = 4096;
 
 impl std::fmt::Debug for Issuer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -172,6 +179,7 @@ impl Issuer {
             authority_host,
             token_lifetime_secs,
             clients,
+            verified: Mutex::new(HashMap::new()),
         })
     }
 
@@ -231,25 +239,24 @@ impl Issuer {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(TokenProblem::Missing)?;
-        let mut parts = token.split('.');
-        let (Some(header), Some(payload), Some(sig), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(TokenProblem::Malformed);
+        let cached = self
+            .verified
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(token)
+            .cloned();
+        let claims = match cached {
+            Some(claims) => claims,
+            None => {
+                let claims = self.verify_signature(token)?;
+                let mut cache = self.verified.lock().unwrap_or_else(PoisonError::into_inner);
+                if cache.len() >= VERIFIED_CACHE {
+                    cache.clear();
+                }
+                cache.insert(token.to_owned(), claims.clone());
+                claims
+            }
         };
-        let sig = B64.decode(sig).map_err(|_| TokenProblem::Malformed)?;
-        let public = signature::UnparsedPublicKey::new(
-            &signature::ECDSA_P256_SHA256_FIXED,
-            self.key.public_key().as_ref(),
-        );
-        public
-            .verify(format!("{header}.{payload}").as_bytes(), &sig)
-            .map_err(|_| TokenProblem::BadSignature)?;
-        let claims: Claims = B64
-            .decode(payload)
-            .ok()
-            .and_then(|p| serde_json::from_slice(&p).ok())
-            .ok_or(TokenProblem::Malformed)?;
         if now >= claims.exp || now < claims.nbf {
             return Err(TokenProblem::Expired);
         }
@@ -266,6 +273,28 @@ impl Issuer {
             return Err(TokenProblem::WrongTenant);
         }
         Ok(claims)
+    }
+
+    /// Checks a token's signature and decodes its claims.
+    fn verify_signature(&self, token: &str) -> Result<Claims, TokenProblem> {
+        let mut parts = token.split('.');
+        let (Some(header), Some(payload), Some(sig), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(TokenProblem::Malformed);
+        };
+        let sig = B64.decode(sig).map_err(|_| TokenProblem::Malformed)?;
+        let public = signature::UnparsedPublicKey::new(
+            &signature::ECDSA_P256_SHA256_FIXED,
+            self.key.public_key().as_ref(),
+        );
+        public
+            .verify(format!("{header}.{payload}").as_bytes(), &sig)
+            .map_err(|_| TokenProblem::BadSignature)?;
+        B64.decode(payload)
+            .ok()
+            .and_then(|p| serde_json::from_slice(&p).ok())
+            .ok_or(TokenProblem::Malformed)
     }
 
     /// The public key as a JWK set.

@@ -205,3 +205,51 @@ async fn same_client_request_id_on_every_try_and_user_agent_set() {
         .unwrap()
         .contains("azsdk-rust-azkv-core-tests/0.0.0"));
 }
+
+#[derive(Debug, Default)]
+struct Counter(std::sync::atomic::AtomicUsize, &'static str);
+
+#[async_trait::async_trait]
+impl azkv_core::Policy for Counter {
+    async fn send(
+        &self,
+        ctx: &Context,
+        request: &mut Request,
+        next: azkv_core::Next<'_>,
+    ) -> azkv_core::Result<azkv_core::RawResponse> {
+        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        request.insert_header(self.1, &n.to_string())?;
+        next.send(ctx, request).await
+    }
+}
+
+#[tokio::test]
+async fn per_call_policies_run_once_and_per_try_policies_every_try() {
+    let server = TestServer::start(|_, i| {
+        if i < 2 {
+            json(503, "{}")
+        } else {
+            json(200, "{}")
+        }
+    })
+    .await;
+    let per_call = std::sync::Arc::new(Counter(Default::default(), "x-per-call"));
+    let per_try = std::sync::Arc::new(Counter(Default::default(), "x-per-try"));
+    let options = azkv_core::ClientOptions {
+        retry: fast_retry(3),
+        per_call_policies: vec![per_call.clone()],
+        per_try_policies: vec![per_try.clone()],
+        ..Default::default()
+    };
+    let pipeline = azkv_core::Pipeline::new("t", "0", &options, None).unwrap();
+    let mut request = Request::new(Method::GET, server.url("/x"));
+    pipeline.send(&Context::new(), &mut request).await.unwrap();
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    assert!(requests.iter().all(|r| r.header("x-per-call") == Some("1")));
+    let tries: Vec<_> = requests
+        .iter()
+        .map(|r| r.header("x-per-try").unwrap().to_owned())
+        .collect();
+    assert_eq!(tries, ["1", "2", "3"]);
+}
