@@ -1,0 +1,93 @@
+//! The `azkv-emulator` binary: ready line on stdout, clean stop on SIGTERM and SIGINT, flag errors.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn start(extra: &[&str]) -> (std::process::Child, serde_json::Value) {
+    let dir = std::env::temp_dir().join(format!(
+        "azkv-emulator-bin-test-{}-{}",
+        std::process::id(),
+        extra.len()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca = dir.join("ca.pem");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_azkv-emulator"))
+        .args(["--port", "0", "--vault", "extra", "--ca-cert-out"])
+        .arg(&ca)
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let ready: serde_json::Value = serde_json::from_str(&line).unwrap();
+    (child, ready)
+}
+
+fn stop_with(child: &mut std::process::Child, signal: &str) {
+    let status = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "exit status {status}");
+            return;
+        }
+        assert!(Instant::now() < deadline, "did not stop after {signal}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn prints_one_ready_line_and_stops_on_sigterm() {
+    let (mut child, ready) = start(&[]);
+    assert_eq!(ready["event"], "ready");
+    let vault = ready["vault_url"].as_str().unwrap();
+    assert!(vault.starts_with("https://127.0.0.1:"));
+    assert_eq!(ready["management_url"], vault);
+    assert!(ready["authority_host"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://127.0.0.1:"));
+    assert_eq!(ready["tenant_id"], azkv_emulator::DEFAULT_TENANT);
+    assert!(ready["vaults"]["extra"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://127.0.0.1:"));
+    let ca = std::fs::read_to_string(ready["ca_cert"].as_str().unwrap()).unwrap();
+    assert!(ca.starts_with("-----BEGIN CERTIFICATE-----"));
+    stop_with(&mut child, "-TERM");
+}
+
+#[test]
+fn plain_http_and_sigint() {
+    let (mut child, ready) = start(&["--http"]);
+    assert!(ready["vault_url"]
+        .as_str()
+        .unwrap()
+        .starts_with("http://127.0.0.1:"));
+    assert!(ready["ca_cert"].is_null());
+    stop_with(&mut child, "-INT");
+}
+
+#[test]
+fn bad_flags_exit_with_usage_error() {
+    let output = Command::new(env!("CARGO_BIN_EXE_azkv-emulator"))
+        .args(["--port", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--port"));
+    let help = Command::new(env!("CARGO_BIN_EXE_azkv-emulator"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--vault NAME"));
+}
