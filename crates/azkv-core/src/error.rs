@@ -33,6 +33,9 @@ pub enum ErrorKind {
     },
     /// A credential could not produce a token. The request was not sent with a token.
     Credential,
+    /// A credential is not set up in this environment (no variables, no endpoint, no tool),
+    /// so a chain of credentials may try the next one. The request was not sent.
+    CredentialUnavailable,
     /// The service's authentication challenge was refused (its resource does not match the
     /// vault, or its authority is unsafe). Only a request without a body was sent.
     Challenge,
@@ -170,7 +173,10 @@ impl Error {
     pub fn is_not_sent(&self) -> bool {
         matches!(
             self.kind,
-            ErrorKind::Connection | ErrorKind::InvalidInput | ErrorKind::Credential
+            ErrorKind::Connection
+                | ErrorKind::InvalidInput
+                | ErrorKind::Credential
+                | ErrorKind::CredentialUnavailable
         )
     }
 }

@@ -40,8 +40,12 @@ pub struct EmulatorConfig {
     pub tls: TlsMode,
     /// Tenant of tokens and challenges.
     pub tenant_id: String,
-    /// Registered clients (id → secret); empty accepts any client.
+    /// Registered clients (id → secret). With no client registered (here or in
+    /// `client_certificates`) any client id and secret are accepted.
     pub clients: BTreeMap<String, String>,
+    /// Registered certificate clients (id → DER certificates): their assertions must be signed
+    /// by the key of one of these certificates.
+    pub client_certificates: BTreeMap<String, Vec<Vec<u8>>>,
     /// Name of the vault on the main port. Default `emulator`.
     pub default_vault: String,
     /// More vaults, each on its own port.
@@ -61,6 +65,7 @@ impl Default for EmulatorConfig {
             tls: TlsMode::Generate { ca_cert_out: None },
             tenant_id: DEFAULT_TENANT.to_owned(),
             clients: BTreeMap::new(),
+            client_certificates: BTreeMap::new(),
             default_vault: "emulator".to_owned(),
             vaults: Vec::new(),
             token_lifetime: Duration::from_secs(3600),
@@ -84,6 +89,8 @@ Options:
   --ca-cert-out PATH     where to write the generated CA certificate (default: temp dir)
   --tenant ID            tenant of tokens and challenges
   --client ID=SECRET     accept only registered clients (repeatable)
+  --client-cert ID=PEM   register a certificate client; its assertions must be signed
+                         by that certificate's key (repeatable)
   --vault NAME           add a vault on its own port (repeatable)
   --token-lifetime SECS  lifetime of issued tokens (default 3600)
   --delete-delay-ms N    how long a delete stays in progress (default 300)
@@ -158,6 +165,20 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
                     .filter(|(id, s)| !id.is_empty() && !s.is_empty())
                     .ok_or_else(|| "--client needs ID=SECRET".to_owned())?;
                 config.clients.insert(id.to_owned(), secret.to_owned());
+            }
+            "--client-cert" => {
+                let v = value(arg, &mut it)?;
+                let (id, path) = v
+                    .split_once('=')
+                    .filter(|(id, p)| !id.is_empty() && !p.is_empty())
+                    .ok_or_else(|| "--client-cert needs ID=PEM_FILE".to_owned())?;
+                let certs = crate::tls::read_certificates(std::path::Path::new(path))
+                    .map_err(|e| format!("--client-cert {id}: {e}"))?;
+                config
+                    .client_certificates
+                    .entry(id.to_owned())
+                    .or_default()
+                    .extend(certs);
             }
             "--vault" => {
                 let name = value(arg, &mut it)?.to_ascii_lowercase();

@@ -104,6 +104,7 @@ pub struct Issuer {
     authority_host: String,
     token_lifetime_secs: i64,
     clients: HashMap<String, String>,
+    client_certificates: HashMap<String, Vec<Vec<u8>>>,
     /// Tokens whose signature already verified, with their claims: checking an ES256
     /// signature costs more than the rest of a request, and clients reuse tokens.
     verified: Mutex<HashMap<String, Claims>>,
@@ -158,6 +159,7 @@ impl Issuer {
         authority_host: String,
         token_lifetime_secs: i64,
         clients: HashMap<String, String>,
+        client_certificates: HashMap<String, Vec<Vec<u8>>>,
     ) -> Result<Self, crate::EmulatorError> {
         let rng = SystemRandom::new();
         let pkcs8 = EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
@@ -179,6 +181,7 @@ impl Issuer {
             authority_host,
             token_lifetime_secs,
             clients,
+            client_certificates,
             verified: Mutex::new(HashMap::new()),
         })
     }
@@ -309,6 +312,11 @@ impl Issuer {
         json!({ "keys": [{ "kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": self.kid, "x": B64.encode(x), "y": B64.encode(y) }] })
     }
 
+    /// Whether only registered clients get tokens.
+    fn restricted(&self) -> bool {
+        !self.clients.is_empty() || !self.client_certificates.is_empty()
+    }
+
     /// The tenant tokens are valid for.
     pub fn tenant_id(&self) -> &str {
         &self.tenant_id
@@ -346,6 +354,9 @@ pub fn route(issuer: &Issuer, clock: &Clock, req: &Req) -> Option<Response> {
 }
 
 fn openid(issuer: &Issuer, tenant: &str) -> Response {
+    if tenant != issuer.tenant_id {
+        return unknown_tenant(tenant);
+    }
     let base = format!("{}/{tenant}", issuer.authority_host);
     json_response(
         StatusCode::OK,
@@ -368,7 +379,24 @@ fn openid(issuer: &Issuer, tenant: &str) -> Response {
     )
 }
 
+fn unknown_tenant(tenant: &str) -> Response {
+    let shown: String = tenant
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '.')
+        .take(64)
+        .collect();
+    oauth_error(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        90002,
+        &format!("Tenant '{shown}' not found; this emulator serves one tenant."),
+    )
+}
+
 fn token(issuer: &Issuer, clock: &Clock, req: &Req, tenant: &str) -> Response {
+    if tenant != issuer.tenant_id {
+        return unknown_tenant(tenant);
+    }
     let form: HashMap<String, String> = form_urlencoded::parse(&req.body).into_owned().collect();
     let field = |name: &str| form.get(name).map(String::as_str).filter(|v| !v.is_empty());
     if field("grant_type") != Some("client_credentials") {
@@ -406,7 +434,7 @@ fn token(issuer: &Issuer, clock: &Clock, req: &Req, tenant: &str) -> Response {
     let now = clock.now();
     match (field("client_secret"), field("client_assertion")) {
         (Some(secret), _) => {
-            if !issuer.clients.is_empty() {
+            if issuer.restricted() {
                 match issuer.clients.get(client_id) {
                     None => {
                         return oauth_error(
@@ -442,13 +470,26 @@ fn token(issuer: &Issuer, clock: &Clock, req: &Req, tenant: &str) -> Response {
             if let Err(problem) = check_assertion(assertion, client_id, now) {
                 return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", 700027, problem);
             }
-            if !issuer.clients.is_empty() && !issuer.clients.contains_key(client_id) {
-                return oauth_error(
-                    StatusCode::BAD_REQUEST,
-                    "unauthorized_client",
-                    700016,
-                    "The application was not found in the directory.",
-                );
+            match issuer.client_certificates.get(client_id) {
+                Some(certificates) => {
+                    if let Err(problem) = verify_assertion_signature(assertion, certificates) {
+                        return oauth_error(
+                            StatusCode::UNAUTHORIZED,
+                            "invalid_client",
+                            700027,
+                            problem,
+                        );
+                    }
+                }
+                None if issuer.restricted() => {
+                    return oauth_error(
+                        StatusCode::BAD_REQUEST,
+                        "unauthorized_client",
+                        700016,
+                        "The application was not found in the directory.",
+                    );
+                }
+                None => {}
             }
         }
         (None, None) => {
@@ -520,6 +561,98 @@ fn check_assertion(assertion: &str, client_id: &str, now: i64) -> Result<(), &'s
     Ok(())
 }
 
+/// Converts a JWS ECDSA signature (r || s) to the DER form X.509 verifiers take.
+fn ecdsa_fixed_to_der(sig: &[u8]) -> Option<Vec<u8>> {
+    if sig.is_empty() || sig.len() % 2 != 0 || sig.len() > 132 {
+        return None;
+    }
+    let (r, s) = sig.split_at(sig.len() / 2);
+    let int = |v: &[u8]| {
+        let v = &v[v.iter().take_while(|b| **b == 0).count().min(v.len() - 1)..];
+        let mut out = vec![0x02];
+        let pad = v[0] & 0x80 != 0;
+        out.push((v.len() + usize::from(pad)) as u8);
+        if pad {
+            out.push(0);
+        }
+        out.extend_from_slice(v);
+        out
+    };
+    let body = [int(r), int(s)].concat();
+    let mut out = vec![0x30];
+    if body.len() >= 0x80 {
+        out.push(0x81);
+    }
+    out.push(body.len() as u8);
+    out.extend(body);
+    Some(out)
+}
+
+/// Verifies a client assertion's signature against the client's registered certificates,
+/// chosen by the assertion's `x5t#S256` thumbprint (or its `x5c` leaf).
+fn verify_assertion_signature(
+    assertion: &str,
+    certificates: &[Vec<u8>],
+) -> Result<(), &'static str> {
+    let mut parts = assertion.split('.');
+    let (Some(header_b64), Some(payload_b64), Some(sig_b64)) =
+        (parts.next(), parts.next(), parts.next())
+    else {
+        return Err("The client assertion is not a JWT.");
+    };
+    let header: serde_json::Value = B64
+        .decode(header_b64)
+        .ok()
+        .and_then(|h| serde_json::from_slice(&h).ok())
+        .ok_or("The client assertion's header is not valid.")?;
+    let thumbprint = |der: &[u8]| B64.encode(ring::digest::digest(&ring::digest::SHA256, der));
+    let wanted = header
+        .get("x5t#S256")
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+        .or_else(|| {
+            header["x5c"][0]
+                .as_str()
+                .and_then(|c| base64::engine::general_purpose::STANDARD.decode(c).ok())
+                .map(|der| thumbprint(&der))
+        });
+    let certificate = certificates
+        .iter()
+        .find(|c| wanted.as_deref() == Some(thumbprint(c).as_str()))
+        .ok_or("The client assertion names no certificate registered for this application.")?;
+    let sig = B64
+        .decode(sig_b64)
+        .map_err(|_| "The client assertion's signature is not base64url.")?;
+    let (algorithm, sig): (
+        &dyn rustls::pki_types::SignatureVerificationAlgorithm,
+        Vec<u8>,
+    ) = match header.get("alg").and_then(|a| a.as_str()) {
+        Some("RS256") => (webpki::ring::RSA_PKCS1_2048_8192_SHA256, sig),
+        Some("PS256") => (webpki::ring::RSA_PSS_2048_8192_SHA256_LEGACY_KEY, sig),
+        Some("ES256") => (
+            webpki::ring::ECDSA_P256_SHA256,
+            ecdsa_fixed_to_der(&sig).ok_or("Bad ECDSA signature.")?,
+        ),
+        Some("ES384") => (
+            webpki::ring::ECDSA_P384_SHA384,
+            ecdsa_fixed_to_der(&sig).ok_or("Bad ECDSA signature.")?,
+        ),
+        _ => return Err("The client assertion's algorithm is not supported."),
+    };
+    let der = rustls::pki_types::CertificateDer::from(certificate.as_slice());
+    let end_entity = webpki::EndEntityCert::try_from(&der)
+        .map_err(|_| "The registered certificate cannot be parsed.")?;
+    end_entity
+        .verify_signature(
+            algorithm,
+            format!("{header_b64}.{payload_b64}").as_bytes(),
+            &sig,
+        )
+        .map_err(|_| {
+            "The client assertion's signature does not verify with the registered certificate."
+        })
+}
+
 fn imds(issuer: &Issuer, clock: &Clock, req: &Req) -> Response {
     if !req
         .header("metadata")
@@ -579,6 +712,7 @@ mod tests {
             "https://127.0.0.1:1".into(),
             3600,
             HashMap::new(),
+            HashMap::new(),
         )
         .unwrap()
     }
@@ -605,7 +739,14 @@ mod tests {
     #[test]
     fn foreign_and_broken_tokens_are_refused() {
         let issuer = issuer();
-        let other = Issuer::new("tenant".into(), "https://x".into(), 3600, HashMap::new()).unwrap();
+        let other = Issuer::new(
+            "tenant".into(),
+            "https://x".into(),
+            3600,
+            HashMap::new(),
+            HashMap::new(),
+        )
+        .unwrap();
         let foreign = other
             .issue("tenant", "app", "https://vault.azure.net", 1000)
             .unwrap();

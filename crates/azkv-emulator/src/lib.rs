@@ -187,6 +187,7 @@ impl Emulator {
             main_url.clone(),
             config.token_lifetime.as_secs() as i64,
             config.clients.clone().into_iter().collect(),
+            config.client_certificates.clone().into_iter().collect(),
         )?;
         let sealer = backup::Sealer::new()?;
         let state = Arc::new(State::new(config, issuer, sealer, main_url.clone(), store));

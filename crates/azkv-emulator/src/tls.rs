@@ -127,3 +127,19 @@ fn server_config(
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
+
+/// Reads every certificate (DER) from a PEM file.
+pub fn read_certificates(path: &Path) -> Result<Vec<Vec<u8>>, EmulatorError> {
+    let certs: Vec<Vec<u8>> = CertificateDer::pem_file_iter(path)
+        .map_err(|e| EmulatorError::Tls(format!("cannot read {}: {e}", path.display())))?
+        .map(|c| c.map(|c| c.to_vec()))
+        .collect::<Result<_, _>>()
+        .map_err(|e| EmulatorError::Tls(format!("bad certificate in {}: {e}", path.display())))?;
+    if certs.is_empty() {
+        return Err(EmulatorError::Tls(format!(
+            "no certificate in {}",
+            path.display()
+        )));
+    }
+    Ok(certs)
+}

@@ -83,6 +83,28 @@ pub(crate) fn check_tenant(tenant_id: &str) -> Result<()> {
     }
 }
 
+/// The tenant a token is requested from: the credential's own, or a requested one the
+/// credential allows (`additionally_allowed_tenants`, `"*"` for any).
+pub(crate) fn resolve_tenant(
+    who: &str,
+    own: &str,
+    requested: Option<&str>,
+    allowed: &[String],
+) -> Result<String> {
+    match requested {
+        None => Ok(own.to_owned()),
+        Some(t) if t.eq_ignore_ascii_case(own) => Ok(own.to_owned()),
+        Some(t) if allowed.iter().any(|a| a == "*" || a.eq_ignore_ascii_case(t)) => {
+            check_tenant(t)?;
+            Ok(t.to_owned())
+        }
+        Some(t) => Err(Error::new(
+            ErrorKind::Credential,
+            format!("{who}: tenant {t} is not the credential's tenant; add it to additionally_allowed_tenants to allow it"),
+        )),
+    }
+}
+
 /// A pipeline for token requests: retry and logging, no authentication.
 pub(crate) fn token_pipeline(options: &ClientOptions) -> Result<Pipeline> {
     Pipeline::new("azkv-identity", env!("CARGO_PKG_VERSION"), options, None)

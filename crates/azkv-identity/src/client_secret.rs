@@ -4,7 +4,7 @@ use crate::authority::{check_tenant, request_token, token_pipeline, AuthorityHos
 use crate::token_cache::TokenCache;
 use async_trait::async_trait;
 use azkv_core::{
-    AccessToken, ClientOptions, Error, ErrorKind, Pipeline, Result, Sensitive, TokenCredential,
+    AccessToken, ClientOptions, Error, Pipeline, Result, Sensitive, TokenCredential,
     TokenRequestOptions,
 };
 use std::fmt;
@@ -67,7 +67,7 @@ impl ClientSecretCredential {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidInput`] for an invalid tenant id or an empty client id or secret.
+    /// [`ErrorKind::InvalidInput`](azkv_core::ErrorKind::InvalidInput) for an invalid tenant id or an empty client id or secret.
     pub fn new(
         tenant_id: &str,
         client_id: &str,
@@ -92,30 +92,6 @@ impl ClientSecretCredential {
             cache: TokenCache::default(),
         })
     }
-
-    fn tenant_for<'a>(&'a self, requested: Option<&'a str>) -> Result<&'a str> {
-        match requested {
-            None => Ok(&self.tenant_id),
-            Some(t) if t.eq_ignore_ascii_case(&self.tenant_id) => Ok(&self.tenant_id),
-            Some(t) => {
-                let allowed = &self.options.additionally_allowed_tenants;
-                if allowed
-                    .iter()
-                    .any(|a| a == "*" || a.eq_ignore_ascii_case(t))
-                {
-                    check_tenant(t)?;
-                    Ok(t)
-                } else {
-                    Err(Error::new(
-                        ErrorKind::Credential,
-                        format!(
-                            "ClientSecretCredential: tenant {t} is not the credential's tenant; add it to additionally_allowed_tenants to allow it"
-                        ),
-                    ))
-                }
-            }
-        }
-    }
 }
 
 #[async_trait]
@@ -131,25 +107,28 @@ impl TokenCredential for ClientSecretCredential {
                 "at least one scope is needed",
             ));
         }
-        let tenant = self.tenant_for(options.tenant_id.as_deref())?;
-        if options.claims.is_none() {
-            if let Some(token) = self.cache.get(tenant, scopes) {
-                return Ok(token);
-            }
-        }
-        let scope = scopes.join(" ");
-        let mut form = vec![
-            ("grant_type", "client_credentials"),
-            ("client_id", self.client_id.as_str()),
-            ("client_secret", self.secret.expose().as_str()),
-            ("scope", scope.as_str()),
-        ];
-        if let Some(claims) = &options.claims {
-            form.push(("claims", claims.as_str()));
-        }
-        let url = self.options.authority_host.token_endpoint(tenant)?;
-        let token = request_token(&self.pipeline, url, &form, "ClientSecretCredential").await?;
-        self.cache.put(tenant, scopes, token.clone());
-        Ok(token)
+        let tenant = crate::authority::resolve_tenant(
+            "ClientSecretCredential",
+            &self.tenant_id,
+            options.tenant_id.as_deref(),
+            &self.options.additionally_allowed_tenants,
+        )?;
+        let tenant = tenant.as_str();
+        self.cache
+            .token(tenant, scopes, options.claims.is_some(), || async {
+                let scope = scopes.join(" ");
+                let mut form = vec![
+                    ("grant_type", "client_credentials"),
+                    ("client_id", self.client_id.as_str()),
+                    ("client_secret", self.secret.expose().as_str()),
+                    ("scope", scope.as_str()),
+                ];
+                if let Some(claims) = &options.claims {
+                    form.push(("claims", claims.as_str()));
+                }
+                let url = self.options.authority_host.token_endpoint(tenant)?;
+                request_token(&self.pipeline, url, &form, "ClientSecretCredential").await
+            })
+            .await
     }
 }

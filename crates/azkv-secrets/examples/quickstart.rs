@@ -1,16 +1,18 @@
 //! A short tour of `SecretClient`: set, get, list, update, delete and recover, purge.
 //!
 //! With `AZURE_KEYVAULT_URL` unset it starts the azkv emulator in this process and runs
-//! against it. With it set, it runs against that vault, authenticating as the service
-//! principal in `AZURE_TENANT_ID`, `AZURE_CLIENT_ID` and `AZURE_CLIENT_SECRET`
-//! (and `AZURE_AUTHORITY_HOST`, when not the public cloud).
+//! against it. With it set, it runs against that vault, authenticating with
+//! `DefaultAzureCredential` (environment variables, workload identity, managed identity, or the
+//! Azure CLI's signed-in account).
 //!
 //! ```sh
 //! cargo run -p azkv-secrets --example quickstart
 //! ```
 
 use azkv_core::{ClientOptions, ReqwestTransport, TokenCredential, TransportOptions};
-use azkv_identity::{AuthorityHost, ClientSecretCredential, ClientSecretCredentialOptions};
+use azkv_identity::{
+    AuthorityHost, ClientSecretCredential, ClientSecretCredentialOptions, DefaultAzureCredential,
+};
 use azkv_secrets::{
     SecretClient, SecretClientOptions, SetSecretOptions, UpdateSecretPropertiesOptions,
 };
@@ -20,26 +22,12 @@ use std::sync::Arc;
 
 type BoxError = Box<dyn Error + Send + Sync>;
 
-fn env(name: &str) -> Result<String, BoxError> {
-    std::env::var(name)
-        .map_err(|_| format!("{name} is not set (needed with AZURE_KEYVAULT_URL)").into())
-}
-
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
     match std::env::var("AZURE_KEYVAULT_URL") {
         Ok(url) => {
-            let mut options = ClientSecretCredentialOptions::default();
-            if let Ok(host) = std::env::var("AZURE_AUTHORITY_HOST") {
-                options.authority_host = AuthorityHost::custom(&host)?;
-            }
-            let credential = ClientSecretCredential::new(
-                &env("AZURE_TENANT_ID")?,
-                &env("AZURE_CLIENT_ID")?,
-                env("AZURE_CLIENT_SECRET")?.into(),
-                Some(options),
-            )?;
-            println!("Using the vault at {url}");
+            println!("Using the vault at {url} with DefaultAzureCredential");
+            let credential = DefaultAzureCredential::new(None)?;
             let client = SecretClient::new(&url, Arc::new(credential), None)?;
             tour(&client).await
         }
