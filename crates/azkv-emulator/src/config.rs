@@ -30,7 +30,7 @@ pub enum TlsMode {
 }
 
 /// How an emulator starts.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct EmulatorConfig {
     /// Address to listen on. Default `127.0.0.1`.
     pub host: IpAddr,
@@ -55,6 +55,8 @@ pub struct EmulatorConfig {
     /// How long a delete stays "in progress" (deleted object not yet visible, name busy with
     /// 409). Default 300 ms.
     pub delete_delay: Duration,
+    /// Faults to inject into data-plane requests; none by default.
+    pub faults: Option<crate::faults::FaultConfig>,
 }
 
 impl Default for EmulatorConfig {
@@ -70,6 +72,7 @@ impl Default for EmulatorConfig {
             vaults: Vec::new(),
             token_lifetime: Duration::from_secs(3600),
             delete_delay: Duration::from_millis(300),
+            faults: None,
         }
     }
 }
@@ -94,6 +97,8 @@ Options:
   --vault NAME           add a vault on its own port (repeatable)
   --token-lifetime SECS  lifetime of issued tokens (default 3600)
   --delete-delay-ms N    how long a delete stays in progress (default 300)
+  --faults SPEC          inject faults, e.g. 429=0.1,503=0.05,drop=0.02,slow=0.01,
+                         slow-ms=200,retry-after-ms=1000,seed=7
   -h, --help             this text
   -V, --version          the version
 
@@ -101,7 +106,7 @@ When ready it prints one JSON line: {\"event\":\"ready\",\"vault_url\":...}.
 ";
 
 /// What the command line asked for.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq)]
 pub enum Command {
     /// Run with this configuration.
     Run(Box<EmulatorConfig>),
@@ -201,6 +206,9 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
                     .parse()
                     .map_err(|_| "--delete-delay-ms needs milliseconds".to_owned())?;
                 config.delete_delay = Duration::from_millis(ms);
+            }
+            "--faults" => {
+                config.faults = Some(crate::faults::FaultConfig::parse(value(arg, &mut it)?)?)
             }
             other => return Err(format!("unknown argument {other}; see --help")),
         }

@@ -5,6 +5,7 @@
 //! | `GET /_emulator/health` | `{"status":"ok"}` |
 //! | `GET /_emulator/clock` | `{"now":SECS,"offset":SECS}`: the emulator's Unix time and how far it was moved |
 //! | `POST /_emulator/clock/advance` with `{"seconds":N}` | moves the clock forward; answers like `GET /_emulator/clock` |
+//! | `GET /_emulator/faults` | counters of injected faults and of retries seen, early ones apart |
 //!
 //! They need no token: they exist for tests on the same machine.
 
@@ -35,6 +36,10 @@ pub fn route(state: &State, req: &Req) -> Option<Response> {
             json_response(StatusCode::OK, &json!({ "status": "ok" }))
         }
         ("GET", ["_emulator", "clock"]) => clock(state),
+        ("GET", ["_emulator", "faults"]) => json_response(
+            StatusCode::OK,
+            &state.faults.as_ref().map(|f| f.stats()).unwrap_or_default(),
+        ),
         ("POST", ["_emulator", "clock", "advance"]) => match req.json::<Advance>() {
             Ok(advance) => {
                 advance_clock(state, advance.seconds);

@@ -34,6 +34,7 @@ mod clock;
 mod config;
 mod control;
 mod error;
+mod faults;
 mod http;
 mod identity;
 mod secrets;
@@ -43,6 +44,7 @@ mod store;
 mod tls;
 
 pub use config::{parse_args, Command, EmulatorConfig, TlsMode, DEFAULT_TENANT, USAGE};
+pub use faults::{FaultConfig, FaultStats};
 pub use identity::MANAGED_IDENTITY_CLIENT_ID;
 
 use hyper_util::server::graceful::GracefulShutdown;
@@ -312,6 +314,15 @@ impl RunningEmulator {
     /// date, without waiting.
     pub fn advance_clock(&self, by: Duration) {
         control::advance_clock(&self.state, by.as_secs());
+    }
+
+    /// Counters of injected faults and of retries seen (zero without fault injection).
+    pub fn fault_stats(&self) -> FaultStats {
+        self.state
+            .faults
+            .as_ref()
+            .map(|f| f.stats())
+            .unwrap_or_default()
     }
 
     /// The emulator's current Unix time in seconds.

@@ -2,6 +2,7 @@
 //! data plane of the vault the request addresses.
 
 use crate::error::ApiError;
+use crate::faults::Fault;
 use crate::http::{empty_response, parse_query, Req, Response, MAX_BODY};
 use crate::secrets::{self, Call};
 use crate::state::State;
@@ -12,7 +13,6 @@ use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
-use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -62,7 +62,7 @@ pub async fn serve(
             let service = hyper::service::service_fn(move |req| {
                 let state = state.clone();
                 let role = role.clone();
-                async move { Ok::<_, Infallible>(handle(&state, &role, scheme, req).await) }
+                async move { handle(&state, &role, scheme, req).await }
             });
             let builder = hyper::server::conn::http1::Builder::new();
             match tls {
@@ -113,12 +113,24 @@ fn too_large() -> ApiError {
     )
 }
 
+/// The error that makes hyper close a connection without answering (an injected fault).
+#[derive(Debug)]
+pub struct DroppedConnection;
+
+impl std::fmt::Display for DroppedConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by fault injection")
+    }
+}
+
+impl std::error::Error for DroppedConnection {}
+
 async fn handle(
     state: &State,
     role: &Role,
     scheme: &str,
     request: http::Request<Incoming>,
-) -> Response {
+) -> Result<Response, DroppedConnection> {
     let request_id = format!(
         "{:08x}-0000-4000-8000-{:012x}",
         std::process::id(),
@@ -161,7 +173,10 @@ async fn handle(
                 base_url: format!("{scheme}://{host}"),
             };
             tracing::debug!(method = %req.method, path = %req.path, "request");
-            dispatch(state, role, &req, &host)
+            match dispatch(state, role, &req, &host) {
+                Routed::Done(response) => response,
+                Routed::Vault(vault) => vault_request(state, &req, &vault).await?,
+            }
         }
     };
     let headers = response.headers_mut();
@@ -180,16 +195,79 @@ async fn handle(
         http::header::CACHE_CONTROL,
         HeaderValue::from_static("no-cache"),
     );
-    response
+    Ok(response)
 }
 
-fn dispatch(state: &State, role: &Role, req: &Req, host: &str) -> Response {
+/// Where a request goes.
+enum Routed {
+    /// Answered already (identity, control, unknown vault).
+    Done(Response),
+    /// A data-plane request for this vault.
+    Vault(String),
+}
+
+/// Authenticates a data-plane request, applies injected faults, then serves it.
+async fn vault_request(
+    state: &State,
+    req: &Req,
+    vault: &str,
+) -> Result<Response, DroppedConnection> {
+    if let Err(problem) = state
+        .issuer
+        .verify(req.header("authorization"), state.clock.now(), false)
+    {
+        return Ok(challenge(state, problem.message()));
+    }
+    if let Some(faults) = &state.faults {
+        let retry_after = faults.config().retry_after;
+        let with_retry_after = |mut response: Response| {
+            let secs = retry_after.as_millis().div_ceil(1000).max(1);
+            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                response.headers_mut().insert(http::header::RETRY_AFTER, v);
+            }
+            if retry_after.as_millis() % 1000 != 0 {
+                if let Ok(v) = HeaderValue::from_str(&retry_after.as_millis().to_string()) {
+                    response.headers_mut().insert("x-ms-retry-after-ms", v);
+                }
+            }
+            response
+        };
+        match faults.decide(req.header("x-ms-client-request-id")) {
+            Fault::None => {}
+            Fault::Throttle => {
+                return Ok(with_retry_after(
+                    ApiError::new(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "Throttled",
+                        "Too many requests: this request was throttled by fault injection.",
+                    )
+                    .into_response(),
+                ))
+            }
+            Fault::Unavailable => {
+                return Ok(with_retry_after(
+                    ApiError::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "ServiceUnavailable",
+                        "The service is unavailable (fault injection).",
+                    )
+                    .into_response(),
+                ))
+            }
+            Fault::Drop => return Err(DroppedConnection),
+            Fault::Slow => tokio::time::sleep(faults.config().slow_delay).await,
+        }
+    }
+    Ok(data_plane(state, req, vault))
+}
+
+fn dispatch(state: &State, role: &Role, req: &Req, host: &str) -> Routed {
     if matches!(role, Role::Main) {
         if let Some(response) = identity::route(&state.issuer, &state.clock, req) {
-            return response;
+            return Routed::Done(response);
         }
         if let Some(response) = control::route(state, req) {
-            return response;
+            return Routed::Done(response);
         }
     }
     // A Host of NAME.localhost selects vault NAME on any port.
@@ -208,13 +286,15 @@ fn dispatch(state: &State, role: &Role, req: &Req, host: &str) -> Response {
         },
     };
     if !state.lock().vaults.contains_key(&vault) {
-        return ApiError::not_found(
-            "VaultNotFound",
-            format!("No vault named {vault} exists in this emulator."),
-        )
-        .into_response();
+        return Routed::Done(
+            ApiError::not_found(
+                "VaultNotFound",
+                format!("No vault named {vault} exists in this emulator."),
+            )
+            .into_response(),
+        );
     }
-    data_plane(state, req, &vault)
+    Routed::Vault(vault)
 }
 
 fn challenge(state: &State, message: &str) -> Response {
@@ -234,12 +314,6 @@ fn challenge(state: &State, message: &str) -> Response {
 }
 
 fn data_plane(state: &State, req: &Req, vault: &str) -> Response {
-    if let Err(problem) = state
-        .issuer
-        .verify(req.header("authorization"), state.clock.now(), false)
-    {
-        return challenge(state, problem.message());
-    }
     let api_version = match api_version::check(req.query("api-version")) {
         Ok(v) => v,
         Err(err) => return err.into_response(),

@@ -21,6 +21,8 @@ pub struct State {
     pub sealer: Sealer,
     /// `scheme://host:port` of the main port.
     pub main_url: String,
+    /// Fault injection, when configured.
+    pub faults: Option<crate::faults::Faults>,
     store: Mutex<Store>,
 }
 
@@ -33,7 +35,9 @@ impl State {
         main_url: String,
         store: Store,
     ) -> Self {
+        let faults = config.faults.clone().map(crate::faults::Faults::new);
         Self {
+            faults,
             config,
             clock: Clock::default(),
             issuer,

@@ -9,8 +9,8 @@ use crate::models::{to_unix, DeletedSecret, KeyVaultSecret, SecretProperties};
 use crate::options::*;
 use azkv_core::policies::{ChallengePolicy, ChallengePolicyOptions};
 use azkv_core::{
-    Context, Error, Method, Pager, Pipeline, Poller, RawResponse, Request, Response, Result,
-    Sensitive, TokenCredential, Url,
+    Context, Error, ErrorKind, Method, Pager, Pipeline, Poller, RawResponse, Request, Response,
+    Result, Sensitive, TokenCredential, Url,
 };
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -90,7 +90,29 @@ fn attributes(
     })
 }
 
+/// How often `set_secret` resends after a connection failure (each time after checking that
+/// the vault did not store the value).
+const SET_RESEND_ATTEMPTS: u32 = 3;
+
 impl SecretClient {
+    /// The latest version of `name` when it holds `value` and was created at or after `since`
+    /// (less a minute of clock skew): the sign that an interrupted `set_secret` did land.
+    async fn stored_since(
+        &self,
+        name: &str,
+        value: &str,
+        since: std::time::SystemTime,
+    ) -> Option<Response<KeyVaultSecret>> {
+        let latest = self.get_secret(name, None).await.ok()?;
+        let secret = latest.model();
+        let skew = std::time::Duration::from_secs(60);
+        let recent = secret
+            .properties
+            .created_on
+            .is_some_and(|c| c + skew >= since);
+        (recent && secret.value.expose() == value).then_some(latest)
+    }
+
     /// A client for the vault at `vault_url`, authenticating with `credential`.
     ///
     /// # Errors
@@ -216,9 +238,31 @@ impl SecretClient {
         };
         let mut request = Request::new(Method::PUT, self.url(&["secrets", name], &[])?);
         request.set_json(&body)?;
-        // Each PUT makes a new version: resend only when the service says it did not act.
+        // Each PUT makes a new version: the pipeline resends it only when the service said it
+        // did not act (429, 503). When the connection fails mid-request, the vault may or may
+        // not have stored it, so look before resending: never lose the write, never store it
+        // twice.
         request.set_idempotent(false);
-        let response = self.send("SecretClient::set_secret", &mut request).await?;
+        let started = std::time::SystemTime::now();
+        let mut attempts = 0;
+        let response = loop {
+            match self
+                .send("SecretClient::set_secret", &mut request.clone())
+                .await
+            {
+                Err(err)
+                    if matches!(err.kind(), ErrorKind::Io | ErrorKind::Timeout)
+                        && attempts < SET_RESEND_ATTEMPTS =>
+                {
+                    attempts += 1;
+                    tracing::debug!(error = %err, attempt = attempts, "set_secret may not have reached the vault; checking before resending");
+                    if let Some(stored) = self.stored_since(name, value, started).await {
+                        return Ok(stored);
+                    }
+                }
+                other => break other?,
+            }
+        };
         Ok(response
             .into_model::<wire::SecretBundle>()?
             .map(KeyVaultSecret::from))

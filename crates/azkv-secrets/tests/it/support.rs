@@ -39,6 +39,16 @@ pub fn client_for(
     url: &str,
     transport: Arc<ReqwestTransport>,
 ) -> SecretClient {
+    client_with(emulator, url, transport, |_| {})
+}
+
+/// A client like [`client_for`], with `adjust` applied to its options.
+pub fn client_with(
+    emulator: &RunningEmulator,
+    url: &str,
+    transport: Arc<ReqwestTransport>,
+    adjust: impl FnOnce(&mut SecretClientOptions),
+) -> SecretClient {
     let client_options = ClientOptions {
         transport: Some(transport),
         ..Default::default()
@@ -54,18 +64,15 @@ pub fn client_for(
         }),
     )
     .unwrap();
-    SecretClient::new(
-        url,
-        Arc::new(credential),
-        Some(SecretClientOptions {
-            client_options,
-            verify_challenge_resource: false,
-            poller: PollerOptions {
-                interval: Duration::from_millis(50),
-                timeout: Duration::from_secs(20),
-            },
-            ..Default::default()
-        }),
-    )
-    .unwrap()
+    let mut options = SecretClientOptions {
+        client_options,
+        verify_challenge_resource: false,
+        poller: PollerOptions {
+            interval: Duration::from_millis(50),
+            timeout: Duration::from_secs(20),
+        },
+        ..Default::default()
+    };
+    adjust(&mut options);
+    SecretClient::new(url, Arc::new(credential), Some(options)).unwrap()
 }
