@@ -13,7 +13,8 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/interop/requirements.txt
 
-cargo build --quiet -p azkv-emulator
+# Built with the workspace's feature set, as the test run builds it, so nothing compiles twice.
+cargo build --quiet --workspace --all-features --bins
 work="$(mktemp -d)"
 emulator_pid=""
 cleanup() {

@@ -64,6 +64,15 @@ pub struct TokenRequestOptions {
     /// Claims the service asked for in a continuous access evaluation (CAE) challenge, as the
     /// decoded JSON text.
     pub claims: Option<String>,
+    /// The service refused the token it was given: get a new one instead of a cached one.
+    pub refresh: bool,
+}
+
+impl TokenRequestOptions {
+    /// Whether caches must be skipped for this request (claims or a forced refresh).
+    pub fn bypasses_cache(&self) -> bool {
+        self.claims.is_some() || self.refresh
+    }
 }
 
 /// Something that produces access tokens for scopes.

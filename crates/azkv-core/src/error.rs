@@ -56,7 +56,10 @@ pub enum ErrorKind {
         /// Error message the operation reported, when any.
         message: Option<String>,
     },
-    /// Any other failure, such as a misconfigured pipeline or a blocking call inside a runtime.
+    /// A blocking client was called from inside an async runtime, where blocking would stall
+    /// it. Nothing was sent; call the async client instead.
+    BlockingInAsyncContext,
+    /// Any other failure, such as a misconfigured pipeline.
     Other,
 }
 

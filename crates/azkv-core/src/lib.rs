@@ -17,7 +17,9 @@
 //! - secrets in memory: [`Sensitive`]
 //! - clouds: [`CloudConfiguration`]
 //!
-//! This crate has no cargo features.
+//! Cargo features:
+//! - `blocking` (off by default): [`blocking`], the runtime, iterator and poller that the client
+//!   crates' blocking clients are built on.
 //!
 //! # Examples
 //!
@@ -40,6 +42,8 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod cloud;
 mod context;
 mod credential;

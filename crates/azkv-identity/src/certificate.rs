@@ -339,7 +339,7 @@ impl TokenCredential for ClientCertificateCredential {
             &self.options.additionally_allowed_tenants,
         )?;
         self.cache
-            .token(&tenant, scopes, options.claims.is_some(), || async {
+            .token(&tenant, scopes, options.bypasses_cache(), || async {
                 let url = self.options.authority_host.token_endpoint(&tenant)?;
                 let assertion = self.certificate.assertion(
                     &self.client_id,

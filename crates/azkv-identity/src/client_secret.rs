@@ -115,7 +115,7 @@ impl TokenCredential for ClientSecretCredential {
         )?;
         let tenant = tenant.as_str();
         self.cache
-            .token(tenant, scopes, options.claims.is_some(), || async {
+            .token(tenant, scopes, options.bypasses_cache(), || async {
                 let scope = scopes.join(" ");
                 let mut form = vec![
                     ("grant_type", "client_credentials"),

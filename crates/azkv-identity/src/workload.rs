@@ -134,7 +134,7 @@ impl TokenCredential for WorkloadIdentityCredential {
             &self.allowed,
         )?;
         self.cache
-            .token(&tenant, scopes, options.claims.is_some(), || async {
+            .token(&tenant, scopes, options.bypasses_cache(), || async {
                 let assertion = tokio::fs::read_to_string(&self.token_file)
                     .await
                     .map_err(|e| {

@@ -13,7 +13,9 @@
 //! shows it), [`SecretProperties`], [`DeletedSecret`], [`SecretIdentifier`].
 //! Errors are [`azkv_core::Error`]; see [`azkv_core::ErrorKind`].
 //!
-//! This crate has no cargo features.
+//! Cargo features:
+//! - `blocking` (off by default): [`blocking::SecretClient`], the
+//!   same operations for programs without an async runtime.
 //!
 //! # Examples
 //!
@@ -34,6 +36,8 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod client;
 mod generated;
 mod models;

@@ -11,8 +11,9 @@
 //!    [`ChallengePolicyOptions::verify_challenge_resource`] is off). Only then is it cached.
 //! 3. A token is requested for that tenant and scope, and the request is resent with its body.
 //! 4. Later requests reuse the cached challenge, re-verified against each request's host.
-//!    A later `401` carrying a new challenge (such as a continuous access evaluation `claims`
-//!    challenge) is answered once; a `401` without a challenge clears the cached entry.
+//!    A later `401` carrying a challenge is answered once: with the claims of a continuous
+//!    access evaluation challenge, or with a freshly requested token when the challenge is the
+//!    same (the token itself was refused); a `401` without a challenge clears the cached entry.
 
 use super::bearer::{refuse_insecure, set_bearer};
 use super::token_cache::TokenCache;
@@ -145,10 +146,12 @@ impl ChallengePolicy {
         request: &mut Request,
         challenge: &VerifiedChallenge,
         claims: Option<String>,
+        refresh: bool,
     ) -> Result<()> {
         let options = TokenRequestOptions {
             tenant_id: Some(challenge.tenant_id.clone()),
             claims,
+            refresh,
         };
         let token = self
             .tokens
@@ -167,7 +170,7 @@ impl ChallengePolicy {
         challenge: VerifiedChallenge,
     ) -> Result<RawResponse> {
         let body = request.body().clone();
-        self.authorize(request, &challenge, None).await?;
+        self.authorize(request, &challenge, None, false).await?;
         let response = next.send(ctx, request).await?;
         if response.status() != http::StatusCode::UNAUTHORIZED {
             return Ok(response);
@@ -180,15 +183,18 @@ impl ChallengePolicy {
         let claims = decode_claims(raw.param("claims"));
         let renewed = verify_challenge(&raw, self.options.allow_http_loopback)?;
         self.check_resource(&renewed, request.url())?;
-        if claims.is_none() && renewed == challenge {
-            // Same challenge again: the token itself was refused; do not loop.
-            self.forget(key);
-            return Ok(response);
-        }
+        // The same challenge again means the token itself was refused (expired early, revoked):
+        // ask once for a new token rather than a cached one.
+        let refresh = claims.is_none() && renewed == challenge;
         self.store(key, renewed.clone());
         request.set_body(body);
-        self.authorize(request, &renewed, claims).await?;
-        next.send(ctx, request).await
+        self.authorize(request, &renewed, claims, refresh).await?;
+        let response = next.send(ctx, request).await?;
+        if refresh && response.status() == http::StatusCode::UNAUTHORIZED {
+            // Refused again: the next request starts over with a fresh challenge.
+            self.forget(key);
+        }
+        Ok(response)
     }
 }
 

@@ -31,8 +31,8 @@ impl TokenCache {
             .cloned()
     }
 
-    /// A token for `scopes` and `options.tenant_id`. A request with claims always asks the
-    /// credential (the service rejected the cached token) and caches the answer.
+    /// A token for `scopes` and `options.tenant_id`. A request with claims or `refresh` always
+    /// asks the credential (the service rejected the cached token) and caches the answer.
     pub(crate) async fn token(
         &self,
         credential: &Arc<dyn TokenCredential>,
@@ -43,7 +43,7 @@ impl TokenCache {
             scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
             tenant_id: options.tenant_id.clone(),
         };
-        if options.claims.is_none() {
+        if !options.bypasses_cache() {
             if let Some(token) = self.cached(&key) {
                 if !token.needs_refresh(REFRESH_MARGIN, SystemTime::now()) {
                     return Ok(token);
@@ -52,7 +52,7 @@ impl TokenCache {
         }
         let _refreshing = self.refresh.lock().await;
         let current = self.cached(&key);
-        if options.claims.is_none() {
+        if !options.bypasses_cache() {
             if let Some(token) = &current {
                 if !token.needs_refresh(REFRESH_MARGIN, SystemTime::now()) {
                     return Ok(token.clone());
@@ -70,7 +70,7 @@ impl TokenCache {
             // A failed early refresh is not fatal while the old token still works.
             Err(err) => match current {
                 Some(token)
-                    if options.claims.is_none()
+                    if !options.bypasses_cache()
                         && !token.expires_within(Duration::from_secs(30), SystemTime::now()) =>
                 {
                     tracing::debug!(error = %err, "token refresh failed; using the cached token");

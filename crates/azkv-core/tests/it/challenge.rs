@@ -277,3 +277,33 @@ async fn challenge_then_retry_resends_the_body() {
     let requests = server.requests();
     assert_eq!(requests.last().unwrap().body, b"{\"v\":7}");
 }
+
+#[tokio::test]
+async fn a_refused_token_is_replaced_once_with_a_fresh_one() {
+    // token-1 is refused with the same challenge (as after revocation); token-2 is accepted.
+    let server = TestServer::start(|req, _| match req.header("authorization") {
+        None | Some("Bearer token-1") => {
+            with_header(json(401, "{}"), "www-authenticate", CHALLENGE)
+        }
+        Some(_) => json(200, "{}"),
+    })
+    .await;
+    let credential = CountingCredential::new();
+    let pipeline = pipeline(
+        fast_retry(0),
+        Some(challenge_policy(credential.clone(), true)),
+    );
+    let response = pipeline
+        .send(&Context::new(), &mut put(&server, "{\"v\":1}"))
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let seen = credential.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    assert!(!seen[0].1.refresh);
+    assert!(
+        seen[1].1.refresh,
+        "the second token request bypasses caches"
+    );
+    assert_eq!(server.requests().last().unwrap().body, b"{\"v\":1}");
+}

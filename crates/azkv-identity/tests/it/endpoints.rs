@@ -439,6 +439,7 @@ async fn azure_cli_absent_or_signed_out_is_unavailable() {
     let with_tenant = TokenRequestOptions {
         tenant_id: Some("tenant-z".into()),
         claims: None,
+        ..Default::default()
     };
     assert_eq!(
         cli.get_token(&[SCOPE], &with_tenant)
@@ -453,6 +454,7 @@ async fn azure_cli_absent_or_signed_out_is_unavailable() {
     let bad = TokenRequestOptions {
         tenant_id: Some("--evil".into()),
         claims: None,
+        ..Default::default()
     };
     assert_eq!(
         cli.get_token(&[SCOPE], &bad).await.unwrap_err().kind(),

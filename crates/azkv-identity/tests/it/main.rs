@@ -102,6 +102,7 @@ async fn other_tenants_need_to_be_allowed() {
     let other = TokenRequestOptions {
         tenant_id: Some("other-tenant".into()),
         claims: None,
+        ..Default::default()
     };
     let err = credential.get_token(&[SCOPE], &other).await.unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::Credential);
