@@ -112,10 +112,10 @@ impl Transport for ReqwestTransport {
             builder = builder.header(http::header::CONTENT_LENGTH, "0");
         }
         let response = builder.send().await?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.bytes().await?;
-        Ok(RawResponse::new(status, headers, body))
+        // Taken apart rather than borrowed, so the headers move instead of being copied.
+        let (parts, body) = http::Response::from(response).into_parts();
+        let body = http_body_util::BodyExt::collect(body).await?.to_bytes();
+        Ok(RawResponse::new(parts.status, parts.headers, body))
     }
 }
 

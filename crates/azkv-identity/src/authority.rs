@@ -131,6 +131,48 @@ fn seconds(value: &serde_json::Value) -> Option<u64> {
     }
 }
 
+/// How a confidential client proves itself in a client-credentials request.
+pub(crate) enum ClientProof<'a> {
+    /// A client secret.
+    Secret(&'a str),
+    /// A signed (or federated) JWT assertion.
+    Assertion(&'a str),
+}
+
+/// Requests a token with the client-credentials grant at `authority` for `tenant`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn client_credentials(
+    pipeline: &Pipeline,
+    authority: &AuthorityHost,
+    tenant: &str,
+    client_id: &str,
+    proof: ClientProof<'_>,
+    scopes: &[&str],
+    claims: Option<&str>,
+    who: &str,
+) -> Result<azkv_core::AccessToken> {
+    let scope = scopes.join(" ");
+    let mut form = vec![
+        ("grant_type", "client_credentials"),
+        ("client_id", client_id),
+        ("scope", scope.as_str()),
+    ];
+    match proof {
+        ClientProof::Secret(secret) => form.push(("client_secret", secret)),
+        ClientProof::Assertion(assertion) => {
+            form.push((
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ));
+            form.push(("client_assertion", assertion));
+        }
+    }
+    if let Some(claims) = claims {
+        form.push(("claims", claims));
+    }
+    request_token(pipeline, authority.token_endpoint(tenant)?, &form, who).await
+}
+
 /// Posts a token request form and decodes the answer. `who` names the credential in errors.
 pub(crate) async fn request_token(
     pipeline: &Pipeline,

@@ -7,7 +7,9 @@
 //! subject name and issuer authentication). RSA keys sign with PS256, P-256 keys with ES256 and
 //! P-384 keys with ES384.
 
-use crate::authority::{check_tenant, request_token, token_pipeline, AuthorityHost};
+use crate::authority::{
+    check_tenant, client_credentials, token_pipeline, AuthorityHost, ClientProof,
+};
 use crate::der::{self, Der};
 use crate::token_cache::TokenCache;
 use async_trait::async_trait;
@@ -346,21 +348,17 @@ impl TokenCredential for ClientCertificateCredential {
                     url.as_str(),
                     self.options.send_certificate_chain,
                 )?;
-                let scope = scopes.join(" ");
-                let mut form = vec![
-                    ("grant_type", "client_credentials"),
-                    ("client_id", self.client_id.as_str()),
-                    (
-                        "client_assertion_type",
-                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-                    ),
-                    ("client_assertion", assertion.as_str()),
-                    ("scope", scope.as_str()),
-                ];
-                if let Some(claims) = &options.claims {
-                    form.push(("claims", claims.as_str()));
-                }
-                request_token(&self.pipeline, url, &form, "ClientCertificateCredential").await
+                client_credentials(
+                    &self.pipeline,
+                    &self.options.authority_host,
+                    &tenant,
+                    &self.client_id,
+                    ClientProof::Assertion(&assertion),
+                    scopes,
+                    options.claims.as_deref(),
+                    "ClientCertificateCredential",
+                )
+                .await
             })
             .await
     }

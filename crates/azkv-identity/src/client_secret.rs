@@ -1,6 +1,8 @@
 //! [`ClientSecretCredential`]: a service principal authenticating with a client secret.
 
-use crate::authority::{check_tenant, request_token, token_pipeline, AuthorityHost};
+use crate::authority::{
+    check_tenant, client_credentials, token_pipeline, AuthorityHost, ClientProof,
+};
 use crate::token_cache::TokenCache;
 use async_trait::async_trait;
 use azkv_core::{
@@ -115,19 +117,17 @@ impl TokenCredential for ClientSecretCredential {
         )?;
         let tenant = tenant.as_str();
         self.cache
-            .token(tenant, scopes, options.bypasses_cache(), || async {
-                let scope = scopes.join(" ");
-                let mut form = vec![
-                    ("grant_type", "client_credentials"),
-                    ("client_id", self.client_id.as_str()),
-                    ("client_secret", self.secret.expose().as_str()),
-                    ("scope", scope.as_str()),
-                ];
-                if let Some(claims) = &options.claims {
-                    form.push(("claims", claims.as_str()));
-                }
-                let url = self.options.authority_host.token_endpoint(tenant)?;
-                request_token(&self.pipeline, url, &form, "ClientSecretCredential").await
+            .token(tenant, scopes, options.bypasses_cache(), || {
+                client_credentials(
+                    &self.pipeline,
+                    &self.options.authority_host,
+                    tenant,
+                    &self.client_id,
+                    ClientProof::Secret(self.secret.expose()),
+                    scopes,
+                    options.claims.as_deref(),
+                    "ClientSecretCredential",
+                )
             })
             .await
     }

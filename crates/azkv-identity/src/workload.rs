@@ -2,7 +2,7 @@
 //! service account token in `AZURE_FEDERATED_TOKEN_FILE` for an access token.
 
 use crate::authority::{
-    check_tenant, request_token, resolve_tenant, token_pipeline, AuthorityHost,
+    check_tenant, client_credentials, resolve_tenant, token_pipeline, AuthorityHost, ClientProof,
 };
 use crate::env_vars::EnvVars;
 use crate::token_cache::TokenCache;
@@ -147,22 +147,17 @@ impl TokenCredential for WorkloadIdentityCredential {
                             e,
                         )
                     })?;
-                let scope = scopes.join(" ");
-                let mut form = vec![
-                    ("grant_type", "client_credentials"),
-                    ("client_id", self.client_id.as_str()),
-                    (
-                        "client_assertion_type",
-                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-                    ),
-                    ("client_assertion", assertion.trim()),
-                    ("scope", scope.as_str()),
-                ];
-                if let Some(claims) = &options.claims {
-                    form.push(("claims", claims.as_str()));
-                }
-                let url = self.authority_host.token_endpoint(&tenant)?;
-                request_token(&self.pipeline, url, &form, "WorkloadIdentityCredential").await
+                client_credentials(
+                    &self.pipeline,
+                    &self.authority_host,
+                    &tenant,
+                    &self.client_id,
+                    ClientProof::Assertion(assertion.trim()),
+                    scopes,
+                    options.claims.as_deref(),
+                    "WorkloadIdentityCredential",
+                )
+                .await
             })
             .await
     }

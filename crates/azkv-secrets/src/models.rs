@@ -4,7 +4,7 @@
 //! A secret's value is a [`Sensitive`]: `Debug` never shows it; read it with `expose()`.
 
 use crate::generated as wire;
-use azkv_core::{Error, Result, Sensitive, Url};
+use azkv_core::{Error, Result, Sensitive};
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -61,23 +61,35 @@ impl SecretIdentifier {
     /// [`ErrorKind::InvalidInput`](azkv_core::ErrorKind::InvalidInput) when `id` is not a
     /// secret id.
     pub fn parse(id: &str) -> Result<Self> {
+        // A plain split rather than a URL parser: this runs for every item of every response.
         let bad = || Error::invalid_input("secret id", "not a Key Vault secret id");
-        let url = Url::parse(id).map_err(|_| bad())?;
-        let segments: Vec<&str> = url.path_segments().map(|s| s.collect()).unwrap_or_default();
-        let (name, version) = match segments.as_slice() {
-            ["secrets" | "deletedsecrets", name] => (*name, None),
-            ["secrets", name, ""] => (*name, None),
-            ["secrets", name, version] => (*name, Some((*version).to_owned())),
+        let (scheme, rest) = id.split_once("://").ok_or_else(bad)?;
+        if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
+            return Err(bad());
+        }
+        let (authority, path) = rest.split_once('/').ok_or_else(bad)?;
+        if authority.is_empty() || authority.contains(['@', '\\', '?', '#']) {
+            return Err(bad());
+        }
+        let path = path.split(['?', '#']).next().unwrap_or("");
+        let mut segments = path.split('/');
+        let (kind, name, version, extra) = (
+            segments.next(),
+            segments.next(),
+            segments.next(),
+            segments.next(),
+        );
+        let (name, version) = match (kind, name, version, extra) {
+            (Some("secrets" | "deletedsecrets"), Some(name), None, None) => (name, None),
+            (Some("secrets"), Some(name), Some(""), None) => (name, None),
+            (Some("secrets"), Some(name), Some(version), None) => (name, Some(version.to_owned())),
             _ => return Err(bad()),
         };
         if name.is_empty() {
             return Err(bad());
         }
-        let mut vault = url.clone();
-        vault.set_path("/");
-        vault.set_query(None);
         Ok(Self {
-            vault_url: vault.to_string(),
+            vault_url: format!("{scheme}://{authority}/"),
             name: name.to_owned(),
             version,
         })
@@ -219,9 +231,35 @@ impl From<wire::SecretItem> for SecretProperties {
     }
 }
 
+impl DeletedSecret {
+    /// Completes `properties` (a deleted item's id may be missing) and adds the deletion fields.
+    fn from_parts(
+        mut properties: SecretProperties,
+        recovery_id: Option<String>,
+        deleted_date: Option<i64>,
+        scheduled_purge_date: Option<i64>,
+    ) -> Self {
+        if properties.name.is_empty() {
+            if let Some(parsed) = recovery_id
+                .as_deref()
+                .and_then(|r| SecretIdentifier::parse(r).ok())
+            {
+                properties.name = parsed.name;
+                properties.vault_url = Some(parsed.vault_url);
+            }
+        }
+        Self {
+            properties,
+            recovery_id,
+            deleted_on: deleted_date.map(from_unix),
+            scheduled_purge_date: scheduled_purge_date.map(from_unix),
+        }
+    }
+}
+
 impl From<wire::DeletedSecretBundle> for DeletedSecret {
     fn from(b: wire::DeletedSecretBundle) -> Self {
-        let mut properties = SecretProperties::from_parts(
+        let properties = SecretProperties::from_parts(
             b.id,
             b.content_type,
             b.attributes,
@@ -229,28 +267,18 @@ impl From<wire::DeletedSecretBundle> for DeletedSecret {
             b.kid,
             b.managed,
         );
-        if properties.name.is_empty() {
-            if let Some(parsed) = b
-                .recovery_id
-                .as_deref()
-                .and_then(|r| SecretIdentifier::parse(r).ok())
-            {
-                properties.name = parsed.name;
-                properties.vault_url = Some(parsed.vault_url);
-            }
-        }
-        Self {
+        Self::from_parts(
             properties,
-            recovery_id: b.recovery_id,
-            deleted_on: b.deleted_date.map(from_unix),
-            scheduled_purge_date: b.scheduled_purge_date.map(from_unix),
-        }
+            b.recovery_id,
+            b.deleted_date,
+            b.scheduled_purge_date,
+        )
     }
 }
 
 impl From<wire::DeletedSecretItem> for DeletedSecret {
     fn from(i: wire::DeletedSecretItem) -> Self {
-        let mut properties = SecretProperties::from_parts(
+        let properties = SecretProperties::from_parts(
             i.id,
             i.content_type,
             i.attributes,
@@ -258,22 +286,12 @@ impl From<wire::DeletedSecretItem> for DeletedSecret {
             None,
             i.managed,
         );
-        if properties.name.is_empty() {
-            if let Some(parsed) = i
-                .recovery_id
-                .as_deref()
-                .and_then(|r| SecretIdentifier::parse(r).ok())
-            {
-                properties.name = parsed.name;
-                properties.vault_url = Some(parsed.vault_url);
-            }
-        }
-        Self {
+        Self::from_parts(
             properties,
-            recovery_id: i.recovery_id,
-            deleted_on: i.deleted_date.map(from_unix),
-            scheduled_purge_date: i.scheduled_purge_date.map(from_unix),
-        }
+            i.recovery_id,
+            i.deleted_date,
+            i.scheduled_purge_date,
+        )
     }
 }
 

@@ -59,14 +59,10 @@ impl fmt::Debug for BearerTokenPolicy {
     }
 }
 
-pub(crate) fn set_bearer(request: &mut Request, token: &crate::AccessToken) -> Result<()> {
-    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.token.expose()))
-        .map_err(|_| Error::new(ErrorKind::Credential, "token is not valid in a header"))?;
-    value.set_sensitive(true);
+pub(crate) fn set_bearer(request: &mut Request, header: HeaderValue) {
     request
         .headers_mut()
-        .insert(http::header::AUTHORIZATION, value);
-    Ok(())
+        .insert(http::header::AUTHORIZATION, header);
 }
 
 pub(crate) fn refuse_insecure(request: &Request, allow_http_loopback: bool) -> Result<()> {
@@ -90,11 +86,11 @@ impl Policy for BearerTokenPolicy {
     ) -> Result<RawResponse> {
         refuse_insecure(request, self.allow_http_loopback)?;
         let scopes: Vec<&str> = self.scopes.iter().map(String::as_str).collect();
-        let token = self
+        let header = self
             .cache
-            .token(&self.credential, &scopes, &TokenRequestOptions::default())
+            .header(&self.credential, &scopes, &TokenRequestOptions::default())
             .await?;
-        set_bearer(request, &token)?;
+        set_bearer(request, header);
         next.send(ctx, request).await
     }
 }

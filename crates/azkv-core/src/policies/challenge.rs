@@ -76,7 +76,7 @@ struct VerifiedChallenge {
 pub struct ChallengePolicy {
     credential: Arc<dyn TokenCredential>,
     options: ChallengePolicyOptions,
-    challenges: Mutex<HashMap<String, VerifiedChallenge>>,
+    challenges: Mutex<HashMap<String, Arc<VerifiedChallenge>>>,
     tokens: TokenCache,
 }
 
@@ -100,7 +100,7 @@ impl ChallengePolicy {
         }
     }
 
-    fn cached(&self, key: &str) -> Option<VerifiedChallenge> {
+    fn cached(&self, key: &str) -> Option<Arc<VerifiedChallenge>> {
         self.challenges
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -108,7 +108,7 @@ impl ChallengePolicy {
             .cloned()
     }
 
-    fn store(&self, key: &str, challenge: VerifiedChallenge) {
+    fn store(&self, key: &str, challenge: Arc<VerifiedChallenge>) {
         self.challenges
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -126,9 +126,15 @@ impl ChallengePolicy {
         if !self.options.verify_challenge_resource {
             return Ok(());
         }
-        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let host = url.host_str().unwrap_or_default();
         let resource = challenge.resource_host.as_str();
-        if host == resource || host.ends_with(&format!(".{resource}")) {
+        // Equal, or a subdomain: compared without allocating, as this runs on every request.
+        let subdomain = host
+            .len()
+            .checked_sub(resource.len() + 1)
+            .and_then(|dot| Some((host.get(dot..dot + 1)?, host.get(dot + 1..)?)))
+            .is_some_and(|(dot, tail)| dot == "." && tail.eq_ignore_ascii_case(resource));
+        if host.eq_ignore_ascii_case(resource) || subdomain {
             Ok(())
         } else {
             Err(Error::new(
@@ -153,11 +159,12 @@ impl ChallengePolicy {
             claims,
             refresh,
         };
-        let token = self
+        let header = self
             .tokens
-            .token(&self.credential, &[challenge.scope.as_str()], &options)
+            .header(&self.credential, &[challenge.scope.as_str()], &options)
             .await?;
-        set_bearer(request, &token)
+        set_bearer(request, header);
+        Ok(())
     }
 
     /// Sends an authorized request, answering at most one further challenge.
@@ -167,7 +174,7 @@ impl ChallengePolicy {
         request: &mut Request,
         next: Next<'_>,
         key: &str,
-        challenge: VerifiedChallenge,
+        challenge: Arc<VerifiedChallenge>,
     ) -> Result<RawResponse> {
         let body = request.body().clone();
         self.authorize(request, &challenge, None, false).await?;
@@ -185,8 +192,8 @@ impl ChallengePolicy {
         self.check_resource(&renewed, request.url())?;
         // The same challenge again means the token itself was refused (expired early, revoked):
         // ask once for a new token rather than a cached one.
-        let refresh = claims.is_none() && renewed == challenge;
-        self.store(key, renewed.clone());
+        let refresh = claims.is_none() && renewed == *challenge;
+        self.store(key, Arc::new(renewed.clone()));
         request.set_body(body);
         self.authorize(request, &renewed, claims, refresh).await?;
         let response = next.send(ctx, request).await?;
@@ -313,7 +320,7 @@ impl Policy for ChallengePolicy {
         let Some(raw) = bearer_challenge(&response) else {
             return Ok(response);
         };
-        let challenge = verify_challenge(&raw, self.options.allow_http_loopback)?;
+        let challenge = Arc::new(verify_challenge(&raw, self.options.allow_http_loopback)?);
         self.check_resource(&challenge, request.url())?;
         self.store(&key, challenge.clone());
         request.set_body(body);

@@ -150,6 +150,10 @@ impl Policy for LoggingPolicy {
         request: &mut Request,
         next: Next<'_>,
     ) -> Result<RawResponse> {
+        // Building the redacted URL and header lists costs allocations: only when someone listens.
+        if !tracing::enabled!(tracing::Level::DEBUG) {
+            return next.send(ctx, request).await;
+        }
         let url = redacted_url(request.url(), &self.options.allowed_query_params);
         tracing::debug!(method = %request.method(), url = %url, operation = ctx.operation().unwrap_or(""), "sending request");
         if tracing::enabled!(tracing::Level::TRACE) {

@@ -1,44 +1,12 @@
 //! Nothing secret reaches logs or Debug/Display output.
 
+use crate::capture::capture;
 use crate::server::{json, with_header, TestServer};
 use crate::support::{challenge_policy, fast_retry, pipeline, CountingCredential};
 use azkv_core::{AccessToken, Context, Error, Method, Request, Sensitive};
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 const SECRET_VALUE: &str = "s3cr3t-value-never-logged";
-
-/// One global subscriber for the whole test binary: scoped (thread-local) subscribers miss
-/// events whose call sites other test threads registered first. Every test's logs land here,
-/// so the check below covers them all.
-fn capture() -> &'static Capture {
-    static CAPTURE: OnceLock<Capture> = OnceLock::new();
-    CAPTURE.get_or_init(|| {
-        let capture = Capture::default();
-        let writer = capture.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).unwrap();
-        capture
-    })
-}
 
 #[tokio::test]
 async fn trace_logs_carry_neither_token_nor_secret() {
@@ -75,7 +43,7 @@ async fn trace_logs_carry_neither_token_nor_secret() {
     assert_eq!(requests[1].header("authorization"), Some("Bearer token-1"));
     assert!(String::from_utf8_lossy(&requests[1].body).contains(SECRET_VALUE));
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(
         logs.contains("logging-test-operation"),
         "logging ran: {logs}"

@@ -7,6 +7,9 @@
 #[path = "../../../azkv-core/tests/it/server.rs"]
 mod server;
 
+#[path = "../../../azkv-core/tests/it/capture.rs"]
+mod capture;
+
 mod certificate;
 mod chain;
 mod endpoints;

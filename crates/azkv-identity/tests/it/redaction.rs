@@ -1,42 +1,13 @@
 //! Secrets, assertions and tokens reach neither logs at TRACE nor Debug output.
 
+use crate::capture::capture;
 use crate::server::{json, TestServer};
 use azkv_core::{TokenCredential, TokenRequestOptions};
 use azkv_identity::{
     AuthorityHost, ClientCertificate, ClientCertificateCredential,
     ClientCertificateCredentialOptions, ClientSecretCredential, ClientSecretCredentialOptions,
 };
-use std::io::Write;
 use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock};
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn capture() -> &'static Capture {
-    static CAPTURE: OnceLock<Capture> = OnceLock::new();
-    CAPTURE.get_or_init(|| {
-        let capture = Capture::default();
-        let writer = capture.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).unwrap();
-        capture
-    })
-}
 
 #[tokio::test]
 async fn nothing_secret_in_trace_logs_or_debug() {
@@ -107,7 +78,7 @@ async fn nothing_secret_in_trace_logs_or_debug() {
         .to_owned();
     assert!(assertion.len() > 100);
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(logs.contains("token request"), "logging ran");
     for forbidden in [
         "SECRET-CLIENT-SECRET",
