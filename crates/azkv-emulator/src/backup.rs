@@ -13,6 +13,7 @@ const MAGIC: &[u8] = b"AZKVBK1";
 /// Seals and opens backup blobs.
 pub struct Sealer {
     key: LessSafeKey,
+    raw: [u8; 32],
     rng: SystemRandom,
 }
 
@@ -23,18 +24,28 @@ impl std::fmt::Debug for Sealer {
 }
 
 impl Sealer {
-    /// A sealer with a fresh random key.
-    pub fn new() -> Result<Self, crate::EmulatorError> {
+    /// A sealer with `key` (32 bytes), or a fresh random key when `None` or malformed.
+    pub fn new(key: Option<&[u8]>) -> Result<Self, crate::EmulatorError> {
         let rng = SystemRandom::new();
-        let mut key = [0u8; 32];
-        rng.fill(&mut key)
-            .map_err(|_| crate::EmulatorError::Crypto("no randomness for the backup key"))?;
-        let key = UnboundKey::new(&AES_256_GCM, &key)
+        let mut raw = [0u8; 32];
+        match key.filter(|k| k.len() == 32) {
+            Some(k) => raw.copy_from_slice(k),
+            None => rng
+                .fill(&mut raw)
+                .map_err(|_| crate::EmulatorError::Crypto("no randomness for the backup key"))?,
+        }
+        let key = UnboundKey::new(&AES_256_GCM, &raw)
             .map_err(|_| crate::EmulatorError::Crypto("could not make the backup key"))?;
         Ok(Self {
             key: LessSafeKey::new(key),
+            raw,
             rng,
         })
+    }
+
+    /// The key, for `--data-dir`.
+    pub fn key_bytes(&self) -> &[u8] {
+        &self.raw
     }
 
     /// Seals `value` of kind `kind` (`secret`, `key`, `certificate`) into a blob.
@@ -80,7 +91,7 @@ mod tests {
 
     #[test]
     fn round_trip_and_tamper_detection() {
-        let sealer = Sealer::new().unwrap();
+        let sealer = Sealer::new(None).unwrap();
         let blob = sealer.seal("secret", &vec!["a", "b"]).unwrap();
         let back: Vec<String> = sealer.open("secret", &blob).unwrap();
         assert_eq!(back, ["a", "b"]);
@@ -93,7 +104,7 @@ mod tests {
         assert!(sealer
             .open::<Vec<String>>("secret", "not-base64!")
             .is_none());
-        let other = Sealer::new().unwrap();
+        let other = Sealer::new(None).unwrap();
         assert!(other.open::<Vec<String>>("secret", &blob).is_none());
     }
 }

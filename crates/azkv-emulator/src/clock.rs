@@ -13,6 +13,13 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// A clock already moved forward by `offset_secs`.
+    pub fn with_offset(offset_secs: i64) -> Self {
+        Self {
+            offset_secs: AtomicI64::new(offset_secs.max(0)),
+        }
+    }
+
     /// Seconds since the Unix epoch, as the emulator sees them.
     pub fn now(&self) -> i64 {
         let real = SystemTime::now()

@@ -57,6 +57,8 @@ pub struct EmulatorConfig {
     pub delete_delay: Duration,
     /// Faults to inject into data-plane requests; none by default.
     pub faults: Option<crate::faults::FaultConfig>,
+    /// Keep everything in this directory, durably; in memory only when `None`.
+    pub data_dir: Option<PathBuf>,
 }
 
 impl Default for EmulatorConfig {
@@ -73,6 +75,7 @@ impl Default for EmulatorConfig {
             token_lifetime: Duration::from_secs(3600),
             delete_delay: Duration::from_millis(300),
             faults: None,
+            data_dir: None,
         }
     }
 }
@@ -97,6 +100,8 @@ Options:
   --vault NAME           add a vault on its own port (repeatable)
   --token-lifetime SECS  lifetime of issued tokens (default 3600)
   --delete-delay-ms N    how long a delete stays in progress (default 300)
+  --data-dir DIR         keep vaults, objects and keys in DIR (durably); restart with
+                         the same DIR to get them back
   --faults SPEC          inject faults, e.g. 429=0.1,503=0.05,drop=0.02,slow=0.01,
                          slow-ms=200,retry-after-ms=1000,seed=7
   -h, --help             this text
@@ -207,6 +212,7 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
                     .map_err(|_| "--delete-delay-ms needs milliseconds".to_owned())?;
                 config.delete_delay = Duration::from_millis(ms);
             }
+            "--data-dir" => config.data_dir = Some(PathBuf::from(value(arg, &mut it)?)),
             "--faults" => {
                 config.faults = Some(crate::faults::FaultConfig::parse(value(arg, &mut it)?)?)
             }

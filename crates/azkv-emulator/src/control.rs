@@ -58,8 +58,14 @@ pub fn route(state: &State, req: &Req) -> Option<Response> {
 /// Moves the clock and purges what is now past its scheduled purge date.
 pub fn advance_clock(state: &State, seconds: u64) {
     let now = state.clock.advance(seconds);
+    state.persist_clock();
     let mut store = state.lock();
-    for vault in store.vaults.values_mut() {
-        vault.purge_expired(now);
+    for (name, vault) in store.vaults.iter_mut() {
+        for key in vault.purge_expired(now) {
+            // A failed write is logged by persist_secret; the purge is redone at next start.
+            if state.persist_secret(name, vault, &key).is_err() {
+                tracing::warn!(vault = %name, "a purge was not stored");
+            }
+        }
     }
 }

@@ -98,6 +98,8 @@ impl TokenProblem {
 /// Issues and checks tokens.
 pub struct Issuer {
     key: EcdsaKeyPair,
+    /// The key as PKCS#8, for `--data-dir`.
+    pkcs8: Vec<u8>,
     rng: SystemRandom,
     kid: String,
     tenant_id: String,
@@ -152,29 +154,35 @@ fn normalize_audience(aud: &str) -> String {
 }
 
 impl Issuer {
-    /// A new issuer with a fresh signing key. `clients` restricts who may get tokens (client
-    /// id → secret); empty accepts any client.
+    /// A new issuer signing with `signing_key` (PKCS#8), or a fresh key when `None`.
+    /// `clients` restricts who may get tokens (client id → secret); empty accepts any client.
     pub fn new(
         tenant_id: String,
         authority_host: String,
         token_lifetime_secs: i64,
         clients: HashMap<String, String>,
         client_certificates: HashMap<String, Vec<Vec<u8>>>,
+        signing_key: Option<&[u8]>,
     ) -> Result<Self, crate::EmulatorError> {
         let rng = SystemRandom::new();
-        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
-            .map_err(|_| {
-                crate::EmulatorError::Crypto("could not generate the token signing key")
-            })?;
-        let key = EcdsaKeyPair::from_pkcs8(
-            &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
-            pkcs8.as_ref(),
-            &rng,
-        )
-        .map_err(|_| crate::EmulatorError::Crypto("could not load the token signing key"))?;
+        let pkcs8 = match signing_key {
+            Some(key) => key.to_vec(),
+            None => EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+                .map_err(|_| {
+                    crate::EmulatorError::Crypto("could not generate the token signing key")
+                })?
+                .as_ref()
+                .to_vec(),
+        };
+        let key =
+            EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &pkcs8, &rng)
+                .map_err(|_| {
+                    crate::EmulatorError::Crypto("could not load the token signing key")
+                })?;
         let kid = sha256_hex(&B64.encode(key.public_key().as_ref()))[..16].to_owned();
         Ok(Self {
             key,
+            pkcs8,
             rng,
             kid,
             tenant_id,
@@ -310,6 +318,11 @@ impl Issuer {
             (&point[..0], &point[..0])
         };
         json!({ "keys": [{ "kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": self.kid, "x": B64.encode(x), "y": B64.encode(y) }] })
+    }
+
+    /// The signing key as PKCS#8.
+    pub fn signing_key(&self) -> &[u8] {
+        &self.pkcs8
     }
 
     /// Whether only registered clients get tokens.
@@ -713,6 +726,7 @@ mod tests {
             3600,
             HashMap::new(),
             HashMap::new(),
+            None,
         )
         .unwrap()
     }
@@ -745,6 +759,7 @@ mod tests {
             3600,
             HashMap::new(),
             HashMap::new(),
+            None,
         )
         .unwrap();
         let foreign = other

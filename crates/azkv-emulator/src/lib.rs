@@ -37,6 +37,7 @@ mod error;
 mod faults;
 mod http;
 mod identity;
+mod persist;
 mod secrets;
 mod server;
 mod state;
@@ -78,6 +79,9 @@ pub enum EmulatorError {
     /// A key could not be made.
     #[error("{0}")]
     Crypto(&'static str),
+    /// The data directory could not be opened, read or written.
+    #[error("data directory: {0}")]
+    Store(String),
     /// A file could not be written.
     #[error("could not write {path}")]
     Write {
@@ -184,15 +188,47 @@ impl Emulator {
             _ => None,
         };
 
+        let (durable, loaded) = match &config.data_dir {
+            Some(dir) => {
+                let (durable, loaded) = persist::Durable::open(dir)?;
+                (Some(durable), loaded)
+            }
+            None => (None, persist::Loaded::default()),
+        };
+        for (vault, key, secret) in loaded.secrets {
+            if let Some(v) = store.vaults.get_mut(&vault) {
+                v.secrets.insert(key, secret);
+            }
+        }
+        for (vault, key, deleted) in loaded.deleted_secrets {
+            if let Some(v) = store.vaults.get_mut(&vault) {
+                v.deleted_secrets.insert(key, deleted);
+            }
+        }
         let issuer = identity::Issuer::new(
             config.tenant_id.clone(),
             main_url.clone(),
             config.token_lifetime.as_secs() as i64,
             config.clients.clone().into_iter().collect(),
             config.client_certificates.clone().into_iter().collect(),
+            loaded.signing_key.as_deref(),
         )?;
-        let sealer = backup::Sealer::new()?;
-        let state = Arc::new(State::new(config, issuer, sealer, main_url.clone(), store));
+        let sealer = backup::Sealer::new(loaded.backup_key.as_deref())?;
+        if let Some(durable) = &durable {
+            // Kept so tokens and backups made before a restart stay valid after it.
+            durable.put_meta("signing_key", issuer.signing_key())?;
+            durable.put_meta("backup_key", sealer.key_bytes())?;
+        }
+        let clock = clock::Clock::with_offset(loaded.clock_offset);
+        let state = Arc::new(State::new(
+            config,
+            issuer,
+            sealer,
+            main_url.clone(),
+            store,
+            durable,
+            clock,
+        ));
         let acceptor = tls.map(|t| tokio_rustls::TlsAcceptor::from(t.config));
         let graceful = Arc::new(GracefulShutdown::new());
         let (stop, stop_rx) = watch::channel(false);

@@ -251,7 +251,9 @@ fn with_vault<T>(call: &Call<'_>, f: impl FnOnce(&mut Vault, i64) -> ApiResult<T
         .vaults
         .get_mut(call.vault)
         .ok_or_else(|| ApiError::not_found("VaultNotFound", "The vault does not exist."))?;
-    vault.purge_expired(now);
+    for key in vault.purge_expired(now) {
+        call.state.persist_secret(call.vault, vault, &key)?;
+    }
     f(vault, now)
 }
 
@@ -304,7 +306,7 @@ fn set(call: &Call<'_>, name: &str) -> ApiResult<Response> {
             updated: now,
         };
         let days = vault.retention_days;
-        let secret = vault.secrets.entry(key).or_insert_with(|| Secret {
+        let secret = vault.secrets.entry(key.clone()).or_insert_with(|| Secret {
             name: name.to_owned(),
             versions: Vec::new(),
         });
@@ -312,7 +314,9 @@ fn set(call: &Call<'_>, name: &str) -> ApiResult<Response> {
         let Some(latest) = secret.latest() else {
             return Err(not_found(name));
         };
-        ok(&bundle(call, days, secret, latest, true))
+        let body = bundle(call, days, secret, latest, true);
+        call.state.persist_secret(call.vault, vault, &key)?;
+        ok(&body)
     })
 }
 
@@ -390,7 +394,10 @@ fn update(call: &Call<'_>, name: &str, version: Option<&str>) -> ApiResult<Respo
             .get(&name.to_ascii_lowercase())
             .ok_or_else(|| not_found(name))?;
         let v = secret.version(&version_id).ok_or_else(|| not_found(name))?;
-        ok(&bundle(call, vault.retention_days, secret, v, false))
+        let body = bundle(call, vault.retention_days, secret, v, false);
+        call.state
+            .persist_secret(call.vault, vault, &name.to_ascii_lowercase())?;
+        ok(&body)
     })
 }
 
@@ -503,7 +510,8 @@ fn delete(call: &Call<'_>, name: &str) -> ApiResult<Response> {
             None => json!({}),
         };
         add_deleted_fields(call, &mut body, &deleted);
-        vault.deleted_secrets.insert(key, deleted);
+        vault.deleted_secrets.insert(key.clone(), deleted);
+        call.state.persist_secret(call.vault, vault, &key)?;
         ok(&body)
     })
 }
@@ -559,7 +567,9 @@ fn purge(call: &Call<'_>, name: &str) -> ApiResult<Response> {
     check_name(name)?;
     with_vault(call, |vault, _| {
         settled_deleted(vault, name)?;
-        vault.deleted_secrets.remove(&name.to_ascii_lowercase());
+        let key = name.to_ascii_lowercase();
+        vault.deleted_secrets.remove(&key);
+        call.state.persist_secret(call.vault, vault, &key)?;
         Ok(empty_response(StatusCode::NO_CONTENT))
     })
 }
@@ -577,7 +587,8 @@ fn recover(call: &Call<'_>, name: &str) -> ApiResult<Response> {
             Some(v) => bundle(call, vault.retention_days, &secret, v, false),
             None => json!({}),
         };
-        vault.secrets.insert(key, secret);
+        vault.secrets.insert(key.clone(), secret);
+        call.state.persist_secret(call.vault, vault, &key)?;
         ok(&body)
     })
 }
@@ -626,7 +637,8 @@ fn restore(call: &Call<'_>) -> ApiResult<Response> {
             Some(v) => bundle(call, vault.retention_days, &secret, v, false),
             None => json!({}),
         };
-        vault.secrets.insert(key, secret);
+        vault.secrets.insert(key.clone(), secret);
+        call.state.persist_secret(call.vault, vault, &key)?;
         ok(&body)
     })
 }

@@ -23,6 +23,8 @@ pub struct State {
     pub main_url: String,
     /// Fault injection, when configured.
     pub faults: Option<crate::faults::Faults>,
+    /// The durable store, with `--data-dir`.
+    pub durable: Option<crate::persist::Durable>,
     store: Mutex<Store>,
 }
 
@@ -34,12 +36,15 @@ impl State {
         sealer: Sealer,
         main_url: String,
         store: Store,
+        durable: Option<crate::persist::Durable>,
+        clock: Clock,
     ) -> Self {
         let faults = config.faults.clone().map(crate::faults::Faults::new);
         Self {
             faults,
+            durable,
             config,
-            clock: Clock::default(),
+            clock,
             issuer,
             sealer,
             main_url,
@@ -51,5 +56,44 @@ impl State {
     pub fn lock(&self) -> MutexGuard<'_, Store> {
         // A handler that panicked left the store as it was between statements; keep serving.
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl State {
+    /// Makes the current state of secret `key` in `vault` durable (with `--data-dir`); a
+    /// request is answered only after this returned.
+    pub fn persist_secret(
+        &self,
+        vault_name: &str,
+        vault: &crate::store::Vault,
+        key: &str,
+    ) -> crate::error::ApiResult<()> {
+        let Some(durable) = &self.durable else {
+            return Ok(());
+        };
+        durable
+            .save_secret(
+                vault_name,
+                key,
+                vault.secrets.get(key),
+                vault.deleted_secrets.get(key),
+            )
+            .map_err(|e| {
+                tracing::error!(error = %e, "could not persist a change");
+                crate::error::ApiError::new(
+                    http::StatusCode::INTERNAL_SERVER_ERROR,
+                    "InternalError",
+                    "The change could not be stored durably.",
+                )
+            })
+    }
+
+    /// Makes the clock offset durable.
+    pub fn persist_clock(&self) {
+        if let Some(durable) = &self.durable {
+            if let Err(e) = durable.put_meta("clock_offset", &self.clock.offset().to_le_bytes()) {
+                tracing::error!(error = %e, "could not persist the clock offset");
+            }
+        }
     }
 }

@@ -105,10 +105,19 @@ impl Vault {
         }
     }
 
-    /// Purges deleted objects whose scheduled purge date has passed at `now`.
-    pub fn purge_expired(&mut self, now: i64) {
-        self.deleted_secrets
-            .retain(|_, d| d.scheduled_purge_date > now);
+    /// Purges deleted objects whose scheduled purge date has passed at `now`; returns the
+    /// purged secrets' keys.
+    pub fn purge_expired(&mut self, now: i64) -> Vec<String> {
+        let expired: Vec<String> = self
+            .deleted_secrets
+            .iter()
+            .filter(|(_, d)| d.scheduled_purge_date <= now)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in &expired {
+            self.deleted_secrets.remove(key);
+        }
+        expired
     }
 }
 

@@ -8,6 +8,7 @@ mod auth;
 mod bad_input;
 mod binary;
 mod clock;
+mod durability;
 mod identity;
 mod secrets;
 mod support;
