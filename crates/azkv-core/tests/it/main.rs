@@ -7,6 +7,8 @@
 mod capture;
 mod challenge;
 mod errors;
+mod fuzz;
+mod fuzz_harness;
 mod logging;
 mod paging;
 mod poller;

@@ -91,3 +91,74 @@ fn bad_flags_exit_with_usage_error() {
     assert!(help.status.success());
     assert!(String::from_utf8_lossy(&help.stdout).contains("--vault NAME"));
 }
+
+#[tokio::test]
+async fn trace_logs_hold_no_secret_value_or_token() {
+    let dir = std::env::temp_dir().join(format!("azkv-emulator-trace-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = std::fs::File::create(dir.join("stderr.log")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_azkv-emulator"))
+        .args([
+            "--port",
+            "0",
+            "--http",
+            "--faults",
+            "429=0.2,retry-after-ms=10,seed=3",
+        ])
+        .env("AZKV_EMULATOR_LOG", "trace")
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let ready: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let base = ready["vault_url"].as_str().unwrap().to_owned();
+    let http = reqwest::Client::new();
+    let token_body: serde_json::Value = serde_json::from_slice(
+        &http
+            .post(format!("{base}{}/oauth2/v2.0/token", azkv_emulator::DEFAULT_TENANT))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("grant_type=client_credentials&client_id=app&client_secret=CLIENT-SECRET-XYZ&scope=https%3A%2F%2Fvault.azure.net%2F.default")
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let token = token_body["access_token"].as_str().unwrap().to_owned();
+    for _ in 0..10 {
+        let put = http
+            .put(format!("{base}secrets/logged?api-version=7.5"))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(r#"{"value":"SECRET-VALUE-XYZ"}"#)
+            .send()
+            .await
+            .unwrap();
+        assert!(put.status().is_success() || put.status().as_u16() == 429);
+    }
+    stop_with(&mut child, "-TERM");
+    let logs = std::fs::read_to_string(dir.join("stderr.log")).unwrap();
+    assert!(logs.contains("request"), "trace logging ran");
+    for forbidden in ["SECRET-VALUE-XYZ", "CLIENT-SECRET-XYZ", token.as_str()] {
+        assert!(
+            !logs.contains(forbidden),
+            "{forbidden} in the emulator's logs"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn listens_on_loopback_unless_told_otherwise() {
+    assert!(azkv_emulator::EmulatorConfig::default().host.is_loopback());
+    let Ok(azkv_emulator::Command::Run(config)) = azkv_emulator::parse_args(&[]) else {
+        panic!("defaults parse")
+    };
+    assert!(config.host.is_loopback());
+}

@@ -5,10 +5,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod auth;
+
+#[allow(dead_code)]
+#[path = "../../../azkv-core/tests/it/fuzz_harness.rs"]
+mod fuzz_harness;
+
 mod bad_input;
 mod binary;
 mod clock;
+mod concurrency;
 mod durability;
+mod fuzz;
 mod identity;
 mod secrets;
 mod support;

@@ -10,6 +10,11 @@ mod server;
 #[path = "../../../azkv-core/tests/it/capture.rs"]
 mod capture;
 
+#[path = "../../../azkv-core/tests/it/fuzz_harness.rs"]
+mod fuzz_harness;
+
+mod fuzz;
+
 mod certificate;
 mod chain;
 mod endpoints;
