@@ -162,3 +162,47 @@ fn listens_on_loopback_unless_told_otherwise() {
     };
     assert!(config.host.is_loopback());
 }
+
+#[tokio::test]
+async fn sigterm_lets_requests_in_flight_finish() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_azkv-emulator"))
+        .args(["--port", "0", "--http", "--faults", "slow=1,slow-ms=700"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let ready: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let base = ready["vault_url"].as_str().unwrap().to_owned();
+    let http = reqwest::Client::new();
+    let token_body: serde_json::Value = serde_json::from_slice(
+        &http
+            .post(format!("{base}{}/oauth2/v2.0/token", azkv_emulator::DEFAULT_TENANT))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("grant_type=client_credentials&client_id=app&client_secret=s&scope=https%3A%2F%2Fvault.azure.net%2F.default")
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let token = token_body["access_token"].as_str().unwrap().to_owned();
+    // Every data-plane answer is delayed 700 ms; stop the emulator while one is on its way.
+    let request = http
+        .put(format!("{base}secrets/in-flight?api-version=7.5"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(r#"{"value":"v"}"#)
+        .send();
+    let in_flight = tokio::spawn(request);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let stopper = tokio::task::spawn_blocking(move || stop_with(&mut child, "-TERM"));
+    let response = in_flight.await.unwrap().unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    stopper.await.unwrap();
+}
