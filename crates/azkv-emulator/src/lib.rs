@@ -28,6 +28,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod access;
 mod api_version;
 mod backup;
 mod clock;
@@ -44,6 +45,7 @@ mod state;
 mod store;
 mod tls;
 
+pub use access::AccessPolicy;
 pub use config::{parse_args, Command, EmulatorConfig, TlsMode, DEFAULT_TENANT, USAGE};
 pub use faults::{FaultConfig, FaultStats};
 pub use identity::MANAGED_IDENTITY_CLIENT_ID;
@@ -350,6 +352,23 @@ impl RunningEmulator {
     /// date, without waiting.
     pub fn advance_clock(&self, by: Duration) {
         control::advance_clock(&self.state, by.as_secs());
+    }
+
+    /// Sets the access policies of vault `name`; `None` lets every caller do everything.
+    /// Returns whether the vault exists.
+    pub fn set_access_policies(&self, name: &str, policies: Option<Vec<AccessPolicy>>) -> bool {
+        match self.state.lock().vaults.get_mut(&name.to_ascii_lowercase()) {
+            Some(vault) => {
+                vault.access_policies = policies;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The object id (`oid`) of tokens issued to `client_id`, for access policies.
+    pub fn object_id_of(&self, client_id: &str) -> String {
+        identity::derived_guid(&format!("oid:{client_id}"))
     }
 
     /// Counters of injected faults and of retries seen (zero without fault injection).

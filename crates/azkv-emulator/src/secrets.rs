@@ -59,6 +59,28 @@ pub fn route(call: &Call<'_>) -> Option<ApiResult<Response>> {
     Some(result)
 }
 
+/// The secrets permission an access policy must grant for this request, when it is a
+/// secrets request.
+pub fn permission(req: &Req) -> Option<&'static str> {
+    let segments = req.segments();
+    Some(match (req.method.as_str(), segments.as_slice()) {
+        ("GET", ["secrets"]) | ("GET", ["secrets", ""]) | ("GET", ["secrets", _, "versions"]) => {
+            "list"
+        }
+        ("GET", ["deletedsecrets"])
+        | ("GET", ["deletedsecrets", ""])
+        | ("GET", ["deletedsecrets", _]) => "list",
+        ("POST", ["secrets", "restore"]) => "restore",
+        ("PUT", ["secrets", _]) | ("PATCH", ["secrets", ..]) => "set",
+        ("GET", ["secrets", ..]) => "get",
+        ("DELETE", ["secrets", _]) => "delete",
+        ("POST", ["secrets", _, "backup"]) => "backup",
+        ("DELETE", ["deletedsecrets", _]) => "purge",
+        ("POST", ["deletedsecrets", _, "recover"]) => "recover",
+        _ => return None,
+    })
+}
+
 /// Checks an object name as the service does: 1 to 127 characters of `0-9a-zA-Z-`.
 pub fn check_name(name: &str) -> ApiResult<()> {
     let valid = !name.is_empty()

@@ -6,7 +6,7 @@ use crate::faults::Fault;
 use crate::http::{empty_response, parse_query, Req, Response, MAX_BODY};
 use crate::secrets::{self, Call};
 use crate::state::State;
-use crate::{api_version, control, identity};
+use crate::{access, api_version, control, identity};
 use bytes::Bytes;
 use http::{HeaderValue, StatusCode};
 use http_body_util::{BodyExt, Limited};
@@ -212,12 +212,13 @@ async fn vault_request(
     req: &Req,
     vault: &str,
 ) -> Result<Response, DroppedConnection> {
-    if let Err(problem) = state
+    let claims = match state
         .issuer
         .verify(req.header("authorization"), state.clock.now(), false)
     {
-        return Ok(challenge(state, problem.message()));
-    }
+        Ok(claims) => claims,
+        Err(problem) => return Ok(challenge(state, problem.message())),
+    };
     if let Some(faults) = &state.faults {
         let retry_after = faults.config().retry_after;
         let with_retry_after = |mut response: Response| {
@@ -256,6 +257,11 @@ async fn vault_request(
             }
             Fault::Drop => return Err(DroppedConnection),
             Fault::Slow => tokio::time::sleep(faults.config().slow_delay).await,
+        }
+    }
+    if let Some(permission) = secrets::permission(req) {
+        if let Err(err) = access::check(state, vault, &claims, "secrets", permission) {
+            return Ok(err.into_response());
         }
     }
     Ok(data_plane(state, req, vault))

@@ -93,6 +93,9 @@ pub struct Vault {
     pub secrets: BTreeMap<String, Secret>,
     /// Deleted secrets.
     pub deleted_secrets: BTreeMap<String, Deleted<Secret>>,
+    /// Access policies; `None` lets every authenticated caller do everything (as a vault using
+    /// role-based authorisation would for a caller with every role).
+    pub access_policies: Option<Vec<crate::access::AccessPolicy>>,
 }
 
 impl Vault {
@@ -102,6 +105,7 @@ impl Vault {
             retention_days: 90,
             secrets: BTreeMap::new(),
             deleted_secrets: BTreeMap::new(),
+            access_policies: None,
         }
     }
 

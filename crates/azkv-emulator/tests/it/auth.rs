@@ -92,3 +92,53 @@ async fn unauthorized_requests_change_nothing() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn access_policies_are_enforced_per_object_id() {
+    let h = start().await;
+    assert_eq!(h.set("guarded", "v").await.status, StatusCode::OK);
+    let reader = h.emulator.issue_token("reader-app", false).unwrap();
+    let policies = vec![
+        azkv_emulator::AccessPolicy {
+            object_id: h.emulator.object_id_of("reader-app"),
+            secrets: vec!["get".into(), "list".into()],
+        },
+        azkv_emulator::AccessPolicy {
+            object_id: h.emulator.object_id_of("test-app"),
+            secrets: vec!["all".into()],
+        },
+    ];
+    assert!(h.emulator.set_access_policies("emulator", Some(policies)));
+    let get = h.url(&format!("/secrets/guarded?api-version={API}"));
+    assert_eq!(
+        h.send(Method::GET, &get, None, Some(&reader)).await.status,
+        StatusCode::OK
+    );
+    let denied = h
+        .send(
+            Method::PUT,
+            &get,
+            Some(serde_json::json!({ "value": "x" })),
+            Some(&reader),
+        )
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    assert_eq!(denied.code(), "Forbidden");
+    assert_eq!(denied.body["error"]["innererror"]["code"], "AccessDenied");
+    assert!(denied.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("secrets set"));
+    // Nothing changed, and a caller with no policy at all is refused everything.
+    assert_eq!(
+        h.call(Method::GET, "/secrets/guarded", None).await.body["value"],
+        "v"
+    );
+    let stranger = h.emulator.issue_token("stranger", false).unwrap();
+    assert_eq!(
+        h.send(Method::GET, &get, None, Some(&stranger))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
