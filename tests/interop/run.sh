@@ -28,6 +28,7 @@ trap cleanup EXIT
 
 "$CARGO_TARGET_DIR/debug/azkv-emulator" --port 0 --vault second --vault third \
   --client interop-client=interop-secret \
+  --client-cert interop-cert-app="$root/crates/azkv-identity/tests/data/rsa-cert.pem" \
   --ca-cert-out "$work/ca.pem" >"$work/ready.json" 2>"$work/emulator.log" &
 emulator_pid=$!
 for _ in $(seq 1 100); do

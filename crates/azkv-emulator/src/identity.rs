@@ -537,7 +537,8 @@ fn check_assertion(assertion: &str, client_id: &str, now: i64) -> Result<(), &'s
     struct AssertionClaims {
         iss: Option<String>,
         sub: Option<String>,
-        exp: Option<i64>,
+        // Some clients (MSAL for Python) write times with a fraction.
+        exp: Option<f64>,
         aud: Option<serde_json::Value>,
     }
     let mut parts = assertion.split('.');
@@ -565,7 +566,7 @@ fn check_assertion(assertion: &str, client_id: &str, now: i64) -> Result<(), &'s
     if claims.sub.as_deref() != Some(client_id) || claims.iss.as_deref() != Some(client_id) {
         return Err("The client assertion's iss and sub must be the client id.");
     }
-    if claims.exp.is_none_or(|exp| exp <= now) {
+    if claims.exp.is_none_or(|exp| exp <= now as f64) {
         return Err("The client assertion has expired.");
     }
     if claims.aud.is_none() {
@@ -618,20 +619,30 @@ fn verify_assertion_signature(
         .ok()
         .and_then(|h| serde_json::from_slice(&h).ok())
         .ok_or("The client assertion's header is not valid.")?;
-    let thumbprint = |der: &[u8]| B64.encode(ring::digest::digest(&ring::digest::SHA256, der));
-    let wanted = header
-        .get("x5t#S256")
-        .and_then(|v| v.as_str())
-        .map(str::to_owned)
-        .or_else(|| {
-            header["x5c"][0]
-                .as_str()
-                .and_then(|c| base64::engine::general_purpose::STANDARD.decode(c).ok())
-                .map(|der| thumbprint(&der))
-        });
+    // The certificate is named by its SHA-256 thumbprint (x5t#S256), its SHA-1 thumbprint (x5t,
+    // what MSAL sends with RS256), or its own DER (x5c).
+    let sha256 = |der: &[u8]| B64.encode(ring::digest::digest(&ring::digest::SHA256, der));
+    let sha1 = |der: &[u8]| {
+        B64.encode(ring::digest::digest(
+            &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
+            der,
+        ))
+    };
+    let named = |der: &[u8]| -> bool {
+        if let Some(t) = header.get("x5t#S256").and_then(|v| v.as_str()) {
+            return t.trim_end_matches('=') == sha256(der);
+        }
+        if let Some(t) = header.get("x5t").and_then(|v| v.as_str()) {
+            return t.trim_end_matches('=') == sha1(der);
+        }
+        header["x5c"][0]
+            .as_str()
+            .and_then(|c| base64::engine::general_purpose::STANDARD.decode(c).ok())
+            .is_some_and(|leaf| leaf == der)
+    };
     let certificate = certificates
         .iter()
-        .find(|c| wanted.as_deref() == Some(thumbprint(c).as_str()))
+        .find(|c| named(c))
         .ok_or("The client assertion names no certificate registered for this application.")?;
     let sig = B64
         .decode(sig_b64)
