@@ -17,11 +17,12 @@ fi
 cargo build --quiet --workspace --all-features --bins
 work="$(mktemp -d)"
 emulator_pid=""
+http_pid=""
 cleanup() {
-  if [ -n "$emulator_pid" ]; then
-    kill -TERM "$emulator_pid" 2>/dev/null || true
-    wait "$emulator_pid" 2>/dev/null || true
-  fi
+  for pid in $emulator_pid $http_pid; do
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -31,17 +32,21 @@ trap cleanup EXIT
   --client-cert interop-cert-app="$root/crates/azkv-identity/tests/data/rsa-cert.pem" \
   --ca-cert-out "$work/ca.pem" >"$work/ready.json" 2>"$work/emulator.log" &
 emulator_pid=$!
+# A second, plain-HTTP emulator: the managed identity endpoint (IMDS) is plain HTTP.
+"$CARGO_TARGET_DIR/debug/azkv-emulator" --port 0 --http >"$work/http-ready.json" 2>/dev/null &
+http_pid=$!
 for _ in $(seq 1 100); do
-  [ -s "$work/ready.json" ] && break
+  [ -s "$work/ready.json" ] && [ -s "$work/http-ready.json" ] && break
   sleep 0.1
 done
-if [ ! -s "$work/ready.json" ]; then
+if [ ! -s "$work/ready.json" ] || [ ! -s "$work/http-ready.json" ]; then
   echo "emulator did not become ready" >&2
   cat "$work/emulator.log" >&2
   exit 1
 fi
 
 export AZKV_EMULATOR_READY="$(head -n 1 "$work/ready.json")"
+export AZKV_EMULATOR_HTTP_READY="$(head -n 1 "$work/http-ready.json")"
 set +e
 "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/interop "$@"
 status=$?

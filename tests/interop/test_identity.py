@@ -1,9 +1,12 @@
 """The official azure-identity credentials against the emulator's token endpoint."""
+import base64
+import json
+import os
 import pathlib
 
 import pytest
 from azure.core.exceptions import ClientAuthenticationError
-from azure.identity import CertificateCredential, ClientSecretCredential
+from azure.identity import CertificateCredential, ClientSecretCredential, ManagedIdentityCredential
 from azure.keyvault.secrets import SecretClient
 
 DATA = pathlib.Path(__file__).resolve().parents[2] / "crates" / "azkv-identity" / "tests" / "data"
@@ -54,3 +57,22 @@ def test_wrong_client_secret_is_refused(emulator):
     with pytest.raises(ClientAuthenticationError) as info:
         credential.get_token(SCOPE)
     assert "AADSTS7000215" in str(info.value)
+
+
+def claims(token):
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+@pytest.mark.parametrize("client_id", [None, "11111111-2222-3333-4444-555555555555"])
+def test_managed_identity_credential_uses_the_imds_endpoint(monkeypatch, client_id):
+    ready = json.loads(os.environ["AZKV_EMULATOR_HTTP_READY"])
+    # What differs from Azure: where IMDS is.
+    monkeypatch.setenv("AZURE_POD_IDENTITY_AUTHORITY_HOST", ready["authority_host"])
+    credential = ManagedIdentityCredential(client_id=client_id) if client_id else ManagedIdentityCredential()
+    token = credential.get_token(SCOPE)
+    c = claims(token.token)
+    assert c["aud"] == "https://vault.azure.net"
+    assert c["tid"] == ready["tenant_id"]
+    if client_id:
+        assert c["appid"] == client_id
