@@ -431,3 +431,22 @@ async fn challenge_resource_is_verified_by_default() {
     let err = client.get_secret("x", None).await.unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::Challenge);
 }
+
+#[tokio::test]
+async fn public_futures_and_clients_are_send_and_sync() {
+    fn assert_send<T: Send>(_: &T) {}
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+    assert_send_sync::<azkv_secrets::SecretClient>();
+    let v = vault().await;
+    let (c, name) = (&v.client, "x");
+    assert_send(&c.set_secret(name, "v", None));
+    assert_send(&c.get_secret(name, None));
+    assert_send(&c.update_secret_properties(name, None));
+    assert_send(&c.begin_delete_secret(name, None));
+    assert_send(&c.begin_recover_deleted_secret(name, None));
+    assert_send(&c.get_deleted_secret(name, None));
+    assert_send(&c.purge_deleted_secret(name, None));
+    assert_send(&c.backup_secret(name, None));
+    assert_send(&c.restore_secret_backup(b"x", None));
+    assert_send(&c.list_secret_properties(None));
+}
