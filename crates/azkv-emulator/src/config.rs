@@ -50,6 +50,8 @@ pub struct EmulatorConfig {
     pub default_vault: String,
     /// More vaults, each on its own port.
     pub vaults: Vec<String>,
+    /// Access policies per vault name, set at start (see `--access-policy`).
+    pub access_policies: BTreeMap<String, Vec<crate::access::AccessPolicy>>,
     /// Lifetime of issued tokens. Default 1 h.
     pub token_lifetime: Duration,
     /// How long a delete stays "in progress" (deleted object not yet visible, name busy with
@@ -76,6 +78,7 @@ impl Default for EmulatorConfig {
             delete_delay: Duration::from_millis(300),
             faults: None,
             data_dir: None,
+            access_policies: BTreeMap::new(),
         }
     }
 }
@@ -100,6 +103,10 @@ Options:
   --vault NAME           add a vault on its own port (repeatable)
   --token-lifetime SECS  lifetime of issued tokens (default 3600)
   --delete-delay-ms N    how long a delete stays in progress (default 300)
+  --access-policy VAULT:CLIENT_ID=PERM[,PERM]
+                         restrict VAULT to callers with policies (repeatable);
+                         secrets permissions: get,list,set,delete,backup,restore,
+                         recover,purge or all
   --data-dir DIR         keep vaults, objects and keys in DIR (durably); restart with
                          the same DIR to get them back
   --faults SPEC          inject faults, e.g. 429=0.1,503=0.05,drop=0.02,slow=0.01,
@@ -200,6 +207,30 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
                 }
                 config.vaults.push(name);
             }
+            "--access-policy" => {
+                // VAULT:CLIENT_ID=perm,perm
+                let v = value(arg, &mut it)?;
+                let parsed = v.split_once(':').and_then(|(vault, rest)| {
+                    let (client, perms) = rest.split_once('=')?;
+                    let perms: Vec<String> = perms
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty())
+                        .map(str::to_owned)
+                        .collect();
+                    (!vault.is_empty() && !client.is_empty() && !perms.is_empty())
+                        .then(|| (vault.to_ascii_lowercase(), client.to_owned(), perms))
+                });
+                let (vault, client, secrets) = parsed.ok_or_else(|| {
+                    "--access-policy needs VAULT:CLIENT_ID=PERMISSION[,PERMISSION...]".to_owned()
+                })?;
+                let object_id = crate::identity::derived_guid(&format!("oid:{client}"));
+                config
+                    .access_policies
+                    .entry(vault)
+                    .or_default()
+                    .push(crate::access::AccessPolicy { object_id, secrets });
+            }
             "--token-lifetime" => {
                 let secs: u64 = value(arg, &mut it)?
                     .parse()
@@ -257,6 +288,28 @@ mod tests {
         assert_eq!(config.clients.get("a").map(String::as_str), Some("b"));
         assert_eq!(config.vaults, vec!["second".to_owned()]);
         assert_eq!(config.tenant_id, "t");
+    }
+
+    #[test]
+    fn parses_access_policies() {
+        let Command::Run(config) = parse_args(&args("--vault second --access-policy second:app-1=get,list --access-policy emulator:app-2=all")).unwrap() else {
+            panic!("expected run");
+        };
+        let second = &config.access_policies["second"];
+        assert_eq!(second[0].secrets, vec!["get".to_owned(), "list".to_owned()]);
+        assert_eq!(second[0].object_id.len(), 36);
+        assert_eq!(
+            config.access_policies["emulator"][0].secrets,
+            vec!["all".to_owned()]
+        );
+        for bad in [
+            "--access-policy x",
+            "--access-policy v:app",
+            "--access-policy v:app=",
+            "--access-policy :app=get",
+        ] {
+            assert!(parse_args(&args(bad)).is_err(), "{bad}");
+        }
     }
 
     #[test]

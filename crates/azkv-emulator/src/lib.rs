@@ -81,6 +81,10 @@ pub enum EmulatorError {
     /// A key could not be made.
     #[error("{0}")]
     Crypto(&'static str),
+    /// The configuration contradicts itself (for example a policy for a vault that does not
+    /// exist).
+    #[error("configuration: {0}")]
+    Config(String),
     /// The data directory could not be opened, read or written.
     #[error("data directory: {0}")]
     Store(String),
@@ -197,6 +201,16 @@ impl Emulator {
             }
             None => (None, persist::Loaded::default()),
         };
+        for (vault, policies) in &config.access_policies {
+            match store.vaults.get_mut(vault) {
+                Some(v) => v.access_policies = Some(policies.clone()),
+                None => {
+                    return Err(EmulatorError::Config(format!(
+                        "an access policy names the unknown vault {vault}"
+                    )))
+                }
+            }
+        }
         for (vault, key, secret) in loaded.secrets {
             if let Some(v) = store.vaults.get_mut(&vault) {
                 v.secrets.insert(key, secret);
