@@ -81,6 +81,18 @@ fn check_argument(value: &str, name: &str) -> Result<()> {
     }
 }
 
+/// The command that runs `program`. On Windows the CLI is `az.cmd`, which only the command
+/// interpreter resolves from a bare `az`.
+fn cli_command(program: &std::path::Path) -> tokio::process::Command {
+    if cfg!(windows) && program == std::path::Path::new("az") {
+        let mut command = tokio::process::Command::new("cmd");
+        command.args(["/C", "az"]);
+        command
+    } else {
+        tokio::process::Command::new(program)
+    }
+}
+
 impl AzureCliCredential {
     /// A credential with `options`.
     ///
@@ -141,7 +153,7 @@ impl TokenCredential for AzureCliCredential {
 impl AzureCliCredential {
     async fn run(&self, scope: &str, tenant: Option<&str>) -> Result<AccessToken> {
         let resource = scope.trim_end_matches("/.default");
-        let mut command = tokio::process::Command::new(&self.options.program);
+        let mut command = cli_command(&self.options.program);
         command.args([
             "account",
             "get-access-token",
