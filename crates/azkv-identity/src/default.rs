@@ -46,6 +46,10 @@ pub struct DefaultAzureCredentialOptions {
     pub client_options: ClientOptions,
     /// Where variables are read from; default the process environment.
     pub env: EnvVars,
+    /// How long the Azure CLI may take. Default 10 s.
+    pub azure_cli_timeout: Option<std::time::Duration>,
+    /// The Azure CLI program. Default `az` on `PATH`.
+    pub azure_cli_program: Option<std::path::PathBuf>,
 }
 
 struct Link {
@@ -236,10 +240,14 @@ impl DefaultAzureCredential {
         if cli_on {
             links.push(link(
                 "AzureCliCredential",
-                AzureCliCredential::new(Some(AzureCliCredentialOptions {
-                    tenant_id: o.tenant_id.clone().or_else(|| env.get("AZURE_TENANT_ID")),
-                    additionally_allowed_tenants: o.additionally_allowed_tenants.clone(),
-                    ..Default::default()
+                AzureCliCredential::new(Some({
+                    let defaults = AzureCliCredentialOptions::default();
+                    AzureCliCredentialOptions {
+                        tenant_id: o.tenant_id.clone().or_else(|| env.get("AZURE_TENANT_ID")),
+                        additionally_allowed_tenants: o.additionally_allowed_tenants.clone(),
+                        timeout: o.azure_cli_timeout.unwrap_or(defaults.timeout),
+                        program: o.azure_cli_program.clone().unwrap_or(defaults.program),
+                    }
                 })),
             ));
         }

@@ -104,10 +104,9 @@ async fn default_chain_lists_why_each_link_failed() {
         .port();
     let imds_host = format!("http://127.0.0.1:{port}");
     let credential = DefaultAzureCredential::new(Some(DefaultAzureCredentialOptions {
-        env: EnvVars::from_pairs([
-            ("AZURE_POD_IDENTITY_AUTHORITY_HOST", imds_host.as_str()),
-            ("PATH", "/nonexistent"),
-        ]),
+        env: EnvVars::from_pairs([("AZURE_POD_IDENTITY_AUTHORITY_HOST", imds_host.as_str())]),
+        // Hermetic: no real `az` runs, whatever this machine has.
+        azure_cli_program: Some("/nonexistent/az".into()),
         ..Default::default()
     }))
     .unwrap();
