@@ -201,9 +201,20 @@ impl Emulator {
             }
             None => (None, persist::Loaded::default()),
         };
+        for (vault, policies) in loaded.access_policies {
+            if let Some(v) = store.vaults.get_mut(&vault) {
+                v.access_policies = Some(policies);
+            }
+        }
+        // Policies given at start replace stored ones.
         for (vault, policies) in &config.access_policies {
             match store.vaults.get_mut(vault) {
-                Some(v) => v.access_policies = Some(policies.clone()),
+                Some(v) => {
+                    if let Some(durable) = &durable {
+                        durable.save_access_policies(vault, Some(policies))?;
+                    }
+                    v.access_policies = Some(policies.clone());
+                }
                 None => {
                     return Err(EmulatorError::Config(format!(
                         "an access policy names the unknown vault {vault}"
@@ -370,14 +381,21 @@ impl RunningEmulator {
 
     /// Sets the access policies of vault `name`; `None` lets every caller do everything.
     /// Returns whether the vault exists.
+    ///
+    /// With a data directory they are stored too; a failure to store them is logged.
     pub fn set_access_policies(&self, name: &str, policies: Option<Vec<AccessPolicy>>) -> bool {
-        match self.state.lock().vaults.get_mut(&name.to_ascii_lowercase()) {
-            Some(vault) => {
-                vault.access_policies = policies;
-                true
+        let name = name.to_ascii_lowercase();
+        let mut store = self.state.lock();
+        let Some(vault) = store.vaults.get_mut(&name) else {
+            return false;
+        };
+        if let Some(durable) = &self.state.durable {
+            if let Err(err) = durable.save_access_policies(&name, policies.as_deref()) {
+                tracing::error!(error = %err, "could not store access policies");
             }
-            None => false,
         }
+        vault.access_policies = policies;
+        true
     }
 
     /// The object id (`oid`) of tokens issued to `client_id`, for access policies.

@@ -43,6 +43,8 @@ pub struct Loaded {
     pub secrets: Vec<(String, String, Secret)>,
     /// (vault, lowercased name, deleted secret).
     pub deleted_secrets: Vec<(String, String, Deleted<Secret>)>,
+    /// (vault, access policies) of vaults that have policies.
+    pub access_policies: Vec<(String, Vec<crate::access::AccessPolicy>)>,
 }
 
 /// The open store.
@@ -96,6 +98,14 @@ impl Durable {
                             "{} was written by a newer emulator (schema {version}; this one reads up to {SCHEMA_VERSION}); it was left untouched",
                             path.display()
                         )));
+                    }
+                }
+                for item in meta.iter().map_err(|e| store_error("cannot read", e))? {
+                    let (k, v) = item.map_err(|e| store_error("cannot read", e))?;
+                    if let Some(vault) = k.value().strip_prefix("policies:") {
+                        let policies = serde_json::from_slice(v.value())
+                            .map_err(|e| store_error("corrupt access policies", e))?;
+                        loaded.access_policies.push((vault.to_owned(), policies));
                     }
                 }
                 loaded.signing_key = get("signing_key")?;
@@ -159,6 +169,37 @@ impl Durable {
                 .map_err(|e| store_error("cannot write", e))?;
             meta.insert(name, value)
                 .map_err(|e| store_error("cannot write", e))?;
+        }
+        txn.commit().map_err(|e| store_error("cannot commit", e))
+    }
+
+    /// Stores a vault's access policies; `None` removes them.
+    pub fn save_access_policies(
+        &self,
+        vault: &str,
+        policies: Option<&[crate::access::AccessPolicy]>,
+    ) -> Result<(), EmulatorError> {
+        let name = format!("policies:{vault}");
+        let txn = self
+            .db
+            .begin_write()
+            .map_err(|e| store_error("cannot write", e))?;
+        {
+            let mut meta = txn
+                .open_table(META)
+                .map_err(|e| store_error("cannot write", e))?;
+            match policies {
+                Some(policies) => {
+                    let bytes = serde_json::to_vec(policies)
+                        .map_err(|e| store_error("cannot encode", e))?;
+                    meta.insert(name.as_str(), bytes.as_slice())
+                        .map_err(|e| store_error("cannot write", e))?;
+                }
+                None => {
+                    meta.remove(name.as_str())
+                        .map_err(|e| store_error("cannot write", e))?;
+                }
+            }
         }
         txn.commit().map_err(|e| store_error("cannot commit", e))
     }

@@ -191,3 +191,42 @@ async fn acknowledged_writes_survive_sigkill() {
     kill_hard(&mut running.lock().unwrap());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn access_policies_survive_a_restart() {
+    let dir = std::env::temp_dir().join(format!("azkv-policies-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = || azkv_emulator::EmulatorConfig {
+        data_dir: Some(dir.clone()),
+        ..Default::default()
+    };
+    let first = azkv_emulator::Emulator::start(config()).await.unwrap();
+    let policy = azkv_emulator::AccessPolicy {
+        object_id: first.object_id_of("reader"),
+        secrets: vec!["get".into()],
+    };
+    assert!(first.set_access_policies("emulator", Some(vec![policy])));
+    first.shutdown().await;
+
+    let h = crate::support::start_with(config()).await;
+    let reader = h.emulator.issue_token("reader", false).unwrap();
+    let url = h.url("/secrets/x?api-version=7.5");
+    let denied = h
+        .send(
+            reqwest::Method::PUT,
+            &url,
+            Some(serde_json::json!({ "value": "v" })),
+            Some(&reader),
+        )
+        .await;
+    assert_eq!(denied.status, reqwest::StatusCode::FORBIDDEN);
+    let other = h.emulator.issue_token("someone-else", false).unwrap();
+    assert_eq!(
+        h.send(reqwest::Method::GET, &url, None, Some(&other))
+            .await
+            .status,
+        reqwest::StatusCode::FORBIDDEN
+    );
+    drop(h);
+    let _ = std::fs::remove_dir_all(&dir);
+}
