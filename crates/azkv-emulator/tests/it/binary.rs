@@ -117,20 +117,7 @@ async fn trace_logs_hold_no_secret_value_or_token() {
     let ready: serde_json::Value = serde_json::from_str(&line).unwrap();
     let base = ready["vault_url"].as_str().unwrap().to_owned();
     let http = reqwest::Client::new();
-    let token_body: serde_json::Value = serde_json::from_slice(
-        &http
-            .post(format!("{base}{}/oauth2/v2.0/token", azkv_emulator::DEFAULT_TENANT))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body("grant_type=client_credentials&client_id=app&client_secret=CLIENT-SECRET-XYZ&scope=https%3A%2F%2Fvault.azure.net%2F.default")
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap(),
-    )
-    .unwrap();
-    let token = token_body["access_token"].as_str().unwrap().to_owned();
+    let token = client_secret_token(&http, &base, "CLIENT-SECRET-XYZ").await;
     for _ in 0..10 {
         let put = http
             .put(format!("{base}secrets/logged?api-version=7.5"))
@@ -178,20 +165,7 @@ async fn sigterm_lets_requests_in_flight_finish() {
     let ready: serde_json::Value = serde_json::from_str(&line).unwrap();
     let base = ready["vault_url"].as_str().unwrap().to_owned();
     let http = reqwest::Client::new();
-    let token_body: serde_json::Value = serde_json::from_slice(
-        &http
-            .post(format!("{base}{}/oauth2/v2.0/token", azkv_emulator::DEFAULT_TENANT))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body("grant_type=client_credentials&client_id=app&client_secret=s&scope=https%3A%2F%2Fvault.azure.net%2F.default")
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap(),
-    )
-    .unwrap();
-    let token = token_body["access_token"].as_str().unwrap().to_owned();
+    let token = client_secret_token(&http, &base, "s").await;
     // Every data-plane answer is delayed 700 ms; stop the emulator while one is on its way.
     let request = http
         .put(format!("{base}secrets/in-flight?api-version=7.5"))
@@ -205,4 +179,23 @@ async fn sigterm_lets_requests_in_flight_finish() {
     let response = in_flight.await.unwrap().unwrap();
     assert_eq!(response.status(), reqwest::StatusCode::OK);
     stopper.await.unwrap();
+}
+
+/// A token from the emulator at `base` for client `app` with `secret`.
+async fn client_secret_token(http: &reqwest::Client, base: &str, secret: &str) -> String {
+    let body = format!(
+        "grant_type=client_credentials&client_id=app&client_secret={secret}&scope=https%3A%2F%2Fvault.azure.net%2F.default"
+    );
+    let response = http
+        .post(format!(
+            "{base}{}/oauth2/v2.0/token",
+            azkv_emulator::DEFAULT_TENANT
+        ))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+    body["access_token"].as_str().unwrap().to_owned()
 }
