@@ -10,13 +10,27 @@ use http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 /// One access policy entry.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessPolicy {
     /// The object id (`oid`) it applies to.
     pub object_id: String,
     /// Secrets permissions (`get`, `list`, `set`, `delete`, `backup`, `restore`, `recover`,
     /// `purge`, or `all`).
     pub secrets: Vec<String>,
+    /// Keys permissions (`get`, `list`, `create`, `import`, `update`, `delete`, `backup`,
+    /// `restore`, `recover`, `purge`, `encrypt`, `decrypt`, `sign`, `verify`, `wrapKey`,
+    /// `unwrapKey`, `rotate`, `getrotationpolicy`, `setrotationpolicy`, or `all`).
+    #[serde(default)]
+    pub keys: Vec<String>,
+}
+
+impl AccessPolicy {
+    fn granted(&self, kind: &str) -> &[String] {
+        match kind {
+            "keys" => &self.keys,
+            _ => &self.secrets,
+        }
+    }
 }
 
 /// Checks that `claims` may use `permission` on `kind` objects of `vault`.
@@ -39,7 +53,7 @@ pub fn check(
         .iter()
         .filter(|p| p.object_id.eq_ignore_ascii_case(&claims.oid))
         .any(|p| {
-            p.secrets.iter().any(|granted| {
+            p.granted(kind).iter().any(|granted| {
                 granted.eq_ignore_ascii_case(permission) || granted.eq_ignore_ascii_case("all")
             })
         });

@@ -106,7 +106,8 @@ Options:
   --access-policy VAULT:CLIENT_ID=PERM[,PERM]
                          restrict VAULT to callers with policies (repeatable);
                          secrets permissions: get,list,set,delete,backup,restore,
-                         recover,purge or all
+                         recover,purge or all; keys permissions prefixed keys:
+                         (keys:get,keys:sign,keys:all...)
   --data-dir DIR         keep vaults, objects and keys in DIR (durably); restart with
                          the same DIR to get them back
   --faults SPEC          inject faults, e.g. 429=0.1,503=0.05,drop=0.02,slow=0.01,
@@ -221,7 +222,7 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
                     (!vault.is_empty() && !client.is_empty() && !perms.is_empty())
                         .then(|| (vault.to_ascii_lowercase(), client.to_owned(), perms))
                 });
-                let (vault, client, secrets) = parsed.ok_or_else(|| {
+                let (vault, client, perms) = parsed.ok_or_else(|| {
                     "--access-policy needs VAULT:CLIENT_ID=PERMISSION[,PERMISSION...]".to_owned()
                 })?;
                 let object_id = crate::identity::derived_guid(&format!("oid:{client}"));
@@ -229,7 +230,7 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
                     .access_policies
                     .entry(vault)
                     .or_default()
-                    .push(crate::access::AccessPolicy { object_id, secrets });
+                    .push(access_policy(object_id, perms));
             }
             "--token-lifetime" => {
                 let secs: u64 = value(arg, &mut it)?
@@ -265,6 +266,23 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
         (false, _, _) => return Err("--cert and --key go together".to_owned()),
     };
     Ok(Command::Run(Box::new(config)))
+}
+
+/// A policy from `--access-policy` permissions: `keys:PERM` for keys, `secrets:PERM` or a
+/// bare `PERM` for secrets.
+fn access_policy(object_id: String, perms: Vec<String>) -> crate::access::AccessPolicy {
+    let mut policy = crate::access::AccessPolicy {
+        object_id,
+        ..Default::default()
+    };
+    for perm in perms {
+        match perm.split_once(':') {
+            Some(("keys", p)) => policy.keys.push(p.to_owned()),
+            Some((_, p)) => policy.secrets.push(p.to_owned()),
+            None => policy.secrets.push(perm),
+        }
+    }
+    policy
 }
 
 #[cfg(test)]

@@ -34,10 +34,12 @@ mod backup;
 mod clock;
 mod config;
 mod control;
+mod crypto;
 mod error;
 mod faults;
 mod http;
 mod identity;
+mod keys;
 mod persist;
 mod secrets;
 mod server;
@@ -230,6 +232,16 @@ impl Emulator {
         for (vault, key, deleted) in loaded.deleted_secrets {
             if let Some(v) = store.vaults.get_mut(&vault) {
                 v.deleted_secrets.insert(key, deleted);
+            }
+        }
+        for (vault, name, key) in loaded.keys {
+            if let Some(v) = store.vaults.get_mut(&vault) {
+                v.keys.insert(name, key);
+            }
+        }
+        for (vault, name, deleted) in loaded.deleted_keys {
+            if let Some(v) = store.vaults.get_mut(&vault) {
+                v.deleted_keys.insert(name, deleted);
             }
         }
         let issuer = identity::Issuer::new(

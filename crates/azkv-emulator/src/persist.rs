@@ -6,7 +6,7 @@
 //! answered, so an acknowledged write survives a crash. The store records its schema version;
 //! a directory written by a newer emulator is refused rather than rewritten.
 
-use crate::store::{Deleted, Secret};
+use crate::store::{Deleted, Key, Secret};
 use crate::EmulatorError;
 use redb::{Database, ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
@@ -18,16 +18,65 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const SECRETS: TableDefinition<&str, &[u8]> = TableDefinition::new("secrets");
+const KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("keys");
 
-/// A secret as stored: active, or deleted and waiting for recovery or purge.
+/// An object as stored: active, or deleted and waiting for recovery or purge.
 #[derive(Serialize, Deserialize)]
-enum Record {
-    Active(Secret),
+enum Record<T> {
+    Active(T),
     Deleted {
-        secret: Secret,
+        // Named for the first kind stored; kept so existing directories stay readable.
+        #[serde(rename = "secret")]
+        object: T,
         deleted_date: i64,
         scheduled_purge_date: i64,
     },
+}
+
+/// Active and deleted objects of one table: (vault, lowercased name, object).
+type Objects<T> = (Vec<(String, String, T)>, Vec<(String, String, Deleted<T>)>);
+
+fn read_objects<T: serde::de::DeserializeOwned>(
+    txn: &redb::ReadTransaction,
+    table: TableDefinition<&str, &[u8]>,
+) -> Result<Objects<T>, EmulatorError> {
+    let mut active = Vec::new();
+    let mut deleted = Vec::new();
+    let table = match txn.open_table(table) {
+        Ok(table) => table,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok((active, deleted)),
+        Err(e) => return Err(store_error("cannot read", e)),
+    };
+    for item in table.iter().map_err(|e| store_error("cannot read", e))? {
+        let (k, v) = item.map_err(|e| store_error("cannot read", e))?;
+        let Some((vault, name)) = k
+            .value()
+            .split_once('/')
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        else {
+            continue;
+        };
+        let record: Record<T> =
+            serde_json::from_slice(v.value()).map_err(|e| store_error("corrupt record", e))?;
+        match record {
+            Record::Active(object) => active.push((vault, name, object)),
+            Record::Deleted {
+                object,
+                deleted_date,
+                scheduled_purge_date,
+            } => deleted.push((
+                vault,
+                name,
+                Deleted {
+                    object,
+                    deleted_date,
+                    scheduled_purge_date,
+                    settles_at: Instant::now(),
+                },
+            )),
+        }
+    }
+    Ok((active, deleted))
 }
 
 /// What a data directory held.
@@ -43,6 +92,10 @@ pub struct Loaded {
     pub secrets: Vec<(String, String, Secret)>,
     /// (vault, lowercased name, deleted secret).
     pub deleted_secrets: Vec<(String, String, Deleted<Secret>)>,
+    /// (vault, lowercased name, active key).
+    pub keys: Vec<(String, String, Key)>,
+    /// (vault, lowercased name, deleted key).
+    pub deleted_keys: Vec<(String, String, Deleted<Key>)>,
     /// (vault, access policies) of vaults that have policies.
     pub access_policies: Vec<(String, Vec<crate::access::AccessPolicy>)>,
 }
@@ -117,41 +170,8 @@ impl Durable {
             Err(redb::TableError::TableDoesNotExist(_)) => {}
             Err(e) => return Err(store_error("cannot read", e)),
         }
-        match txn.open_table(SECRETS) {
-            Ok(table) => {
-                for item in table.iter().map_err(|e| store_error("cannot read", e))? {
-                    let (k, v) = item.map_err(|e| store_error("cannot read", e))?;
-                    let Some((vault, name)) = k
-                        .value()
-                        .split_once('/')
-                        .map(|(a, b)| (a.to_owned(), b.to_owned()))
-                    else {
-                        continue;
-                    };
-                    let record: Record = serde_json::from_slice(v.value())
-                        .map_err(|e| store_error("corrupt secret record", e))?;
-                    match record {
-                        Record::Active(secret) => loaded.secrets.push((vault, name, secret)),
-                        Record::Deleted {
-                            secret,
-                            deleted_date,
-                            scheduled_purge_date,
-                        } => loaded.deleted_secrets.push((
-                            vault,
-                            name,
-                            Deleted {
-                                object: secret,
-                                deleted_date,
-                                scheduled_purge_date,
-                                settles_at: Instant::now(),
-                            },
-                        )),
-                    }
-                }
-            }
-            Err(redb::TableError::TableDoesNotExist(_)) => {}
-            Err(e) => return Err(store_error("cannot read", e)),
-        }
+        (loaded.secrets, loaded.deleted_secrets) = read_objects(&txn, SECRETS)?;
+        (loaded.keys, loaded.deleted_keys) = read_objects(&txn, KEYS)?;
         drop(txn);
         durable.put_meta("schema_version", &SCHEMA_VERSION.to_le_bytes())?;
         Ok((durable, loaded))
@@ -212,10 +232,32 @@ impl Durable {
         active: Option<&Secret>,
         deleted: Option<&Deleted<Secret>>,
     ) -> Result<(), EmulatorError> {
+        self.save(SECRETS, vault, name, active, deleted)
+    }
+
+    /// Stores the state of one key: active, deleted, or gone (`None`, `None`).
+    pub fn save_key(
+        &self,
+        vault: &str,
+        name: &str,
+        active: Option<&Key>,
+        deleted: Option<&Deleted<Key>>,
+    ) -> Result<(), EmulatorError> {
+        self.save(KEYS, vault, name, active, deleted)
+    }
+
+    fn save<T: Serialize + Clone>(
+        &self,
+        table: TableDefinition<&str, &[u8]>,
+        vault: &str,
+        name: &str,
+        active: Option<&T>,
+        deleted: Option<&Deleted<T>>,
+    ) -> Result<(), EmulatorError> {
         let record = match (active, deleted) {
-            (Some(secret), _) => Some(Record::Active(secret.clone())),
+            (Some(object), _) => Some(Record::Active(object.clone())),
             (None, Some(d)) => Some(Record::Deleted {
-                secret: d.object.clone(),
+                object: d.object.clone(),
                 deleted_date: d.deleted_date,
                 scheduled_purge_date: d.scheduled_purge_date,
             }),
@@ -227,7 +269,7 @@ impl Durable {
             .map_err(|e| store_error("cannot write", e))?;
         {
             let mut table = txn
-                .open_table(SECRETS)
+                .open_table(table)
                 .map_err(|e| store_error("cannot write", e))?;
             let k = key(vault, name);
             match record {

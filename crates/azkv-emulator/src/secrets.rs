@@ -115,16 +115,29 @@ fn being_deleted(name: &str) -> ApiError {
 }
 
 fn attributes(call: &Call<'_>, days: i64, v: &SecretVersion) -> Value {
+    attributes_of(call, days, v.enabled, v.nbf, v.exp, v.created, v.updated)
+}
+
+/// The `attributes` object of any versioned object.
+pub(crate) fn attributes_of(
+    call: &Call<'_>,
+    days: i64,
+    enabled: bool,
+    nbf: Option<i64>,
+    exp: Option<i64>,
+    created: i64,
+    updated: i64,
+) -> Value {
     let mut a = Map::new();
-    a.insert("enabled".into(), json!(v.enabled));
-    if let Some(nbf) = v.nbf {
+    a.insert("enabled".into(), json!(enabled));
+    if let Some(nbf) = nbf {
         a.insert("nbf".into(), json!(nbf));
     }
-    if let Some(exp) = v.exp {
+    if let Some(exp) = exp {
         a.insert("exp".into(), json!(exp));
     }
-    a.insert("created".into(), json!(v.created));
-    a.insert("updated".into(), json!(v.updated));
+    a.insert("created".into(), json!(created));
+    a.insert("updated".into(), json!(updated));
     a.insert("recoveryLevel".into(), json!("Recoverable+Purgeable"));
     if has_recoverable_days(call.api_version) {
         a.insert("recoverableDays".into(), json!(days));
@@ -132,7 +145,7 @@ fn attributes(call: &Call<'_>, days: i64, v: &SecretVersion) -> Value {
     Value::Object(a)
 }
 
-fn base<'a>(call: &Call<'a>) -> &'a str {
+pub(crate) fn base<'a>(call: &Call<'a>) -> &'a str {
     call.req.base_url.trim_end_matches('/')
 }
 
@@ -207,10 +220,10 @@ fn add_deleted_fields(call: &Call<'_>, value: &mut Value, deleted: &Deleted<Secr
 
 /// Settable attributes; read-only ones a client echoes back (`created`, ...) are ignored.
 #[derive(Deserialize)]
-struct AttributesIn {
-    enabled: Option<bool>,
-    nbf: Option<i64>,
-    exp: Option<i64>,
+pub(crate) struct AttributesIn {
+    pub(crate) enabled: Option<bool>,
+    pub(crate) nbf: Option<i64>,
+    pub(crate) exp: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -230,7 +243,7 @@ struct UpdateIn {
     attributes: Option<AttributesIn>,
 }
 
-fn check_tags(tags: &Option<Tags>) -> ApiResult<()> {
+pub(crate) fn check_tags(tags: &Option<Tags>) -> ApiResult<()> {
     if let Some(tags) = tags {
         if tags.len() > MAX_TAGS {
             return Err(ApiError::bad_parameter(format!(
@@ -257,7 +270,7 @@ fn check_content_type(ct: &Option<String>) -> ApiResult<()> {
     }
 }
 
-fn check_dates(nbf: Option<i64>, exp: Option<i64>) -> ApiResult<()> {
+pub(crate) fn check_dates(nbf: Option<i64>, exp: Option<i64>) -> ApiResult<()> {
     match (nbf, exp) {
         (Some(nbf), Some(exp)) if exp < nbf => Err(ApiError::bad_parameter(
             "The expiry date must be later than the not-before date.",
@@ -266,7 +279,10 @@ fn check_dates(nbf: Option<i64>, exp: Option<i64>) -> ApiResult<()> {
     }
 }
 
-fn with_vault<T>(call: &Call<'_>, f: impl FnOnce(&mut Vault, i64) -> ApiResult<T>) -> ApiResult<T> {
+pub(crate) fn with_vault<T>(
+    call: &Call<'_>,
+    f: impl FnOnce(&mut Vault, i64) -> ApiResult<T>,
+) -> ApiResult<T> {
     let now = call.state.clock.now();
     let mut store = call.state.lock();
     let vault = store
@@ -275,6 +291,9 @@ fn with_vault<T>(call: &Call<'_>, f: impl FnOnce(&mut Vault, i64) -> ApiResult<T
         .ok_or_else(|| ApiError::not_found("VaultNotFound", "The vault does not exist."))?;
     for key in vault.purge_expired(now) {
         call.state.persist_secret(call.vault, vault, &key)?;
+    }
+    for key in vault.purge_expired_keys(now) {
+        call.state.persist_key(call.vault, vault, &key)?;
     }
     f(vault, now)
 }
@@ -448,7 +467,11 @@ fn skip_token(call: &Call<'_>) -> ApiResult<Option<String>> {
 }
 
 /// A page of `items`, whose keys are ordered, starting after the skip token.
-fn page(call: &Call<'_>, path: &str, keyed: Vec<(String, Value)>) -> ApiResult<Response> {
+pub(crate) fn page(
+    call: &Call<'_>,
+    path: &str,
+    keyed: Vec<(String, Value)>,
+) -> ApiResult<Response> {
     let size = page_size(call)?;
     let after = skip_token(call)?;
     let mut rest = keyed

@@ -259,8 +259,11 @@ async fn vault_request(
             Fault::Slow => tokio::time::sleep(faults.config().slow_delay).await,
         }
     }
-    if let Some(permission) = secrets::permission(req) {
-        if let Err(err) = access::check(state, vault, &claims, "secrets", permission) {
+    let needed = secrets::permission(req)
+        .map(|p| ("secrets", p))
+        .or_else(|| crate::keys::permission(req).map(|p| ("keys", p)));
+    if let Some((kind, permission)) = needed {
+        if let Err(err) = access::check(state, vault, &claims, kind, permission) {
             return Ok(err.into_response());
         }
     }
@@ -330,7 +333,7 @@ fn data_plane(state: &State, req: &Req, vault: &str) -> Response {
         api_version,
         vault,
     };
-    match secrets::route(&call) {
+    match secrets::route(&call).or_else(|| crate::keys::route(&call)) {
         Some(Ok(response)) => response,
         Some(Err(err)) => err.into_response(),
         None => {

@@ -68,24 +68,48 @@ impl State {
         vault: &crate::store::Vault,
         key: &str,
     ) -> crate::error::ApiResult<()> {
-        let Some(durable) = &self.durable else {
-            return Ok(());
-        };
-        durable
-            .save_secret(
+        self.persist(|d| {
+            d.save_secret(
                 vault_name,
                 key,
                 vault.secrets.get(key),
                 vault.deleted_secrets.get(key),
             )
-            .map_err(|e| {
-                tracing::error!(error = %e, "could not persist a change");
-                crate::error::ApiError::new(
-                    http::StatusCode::INTERNAL_SERVER_ERROR,
-                    "InternalError",
-                    "The change could not be stored durably.",
-                )
-            })
+        })
+    }
+
+    /// As [`persist_secret`](Self::persist_secret), for key `key`.
+    pub fn persist_key(
+        &self,
+        vault_name: &str,
+        vault: &crate::store::Vault,
+        key: &str,
+    ) -> crate::error::ApiResult<()> {
+        self.persist(|d| {
+            d.save_key(
+                vault_name,
+                key,
+                vault.keys.get(key),
+                vault.deleted_keys.get(key),
+            )
+        })
+    }
+
+    fn persist(
+        &self,
+        save: impl FnOnce(&crate::persist::Durable) -> Result<(), crate::EmulatorError>,
+    ) -> crate::error::ApiResult<()> {
+        let Some(durable) = &self.durable else {
+            return Ok(());
+        };
+        save(durable).map_err(|e| {
+            tracing::error!(error = %e, "could not persist a change");
+            crate::error::ApiError::new(
+                http::StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalError",
+                "The change could not be stored durably.",
+            )
+        })
     }
 
     /// Makes the clock offset durable.

@@ -64,6 +64,70 @@ impl Secret {
     }
 }
 
+/// One version of a key.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct KeyVersion {
+    /// 32 lowercase hex characters.
+    pub version: String,
+    /// The key type as created or imported (`RSA`, `RSA-HSM`, `EC`, `EC-HSM`, `oct`, `oct-HSM`).
+    pub kty: String,
+    /// The key material; never returned except sealed in a backup.
+    pub material: crate::crypto::KeyMaterial,
+    /// Permitted operations.
+    pub key_ops: Vec<String>,
+    /// Tags, when set.
+    pub tags: Option<Tags>,
+    /// Whether the version is enabled.
+    pub enabled: bool,
+    /// Not before (Unix seconds).
+    pub nbf: Option<i64>,
+    /// Expires (Unix seconds).
+    pub exp: Option<i64>,
+    /// Created (Unix seconds).
+    pub created: i64,
+    /// Updated (Unix seconds).
+    pub updated: i64,
+    /// Whether the private key may be exported (kept as given).
+    #[serde(default)]
+    pub exportable: Option<bool>,
+    /// The release policy, kept as given.
+    #[serde(default)]
+    pub release_policy: Option<serde_json::Value>,
+}
+
+/// A key, its versions and its rotation policy.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Key {
+    /// Name as created.
+    pub name: String,
+    /// Versions, oldest first.
+    pub versions: Vec<KeyVersion>,
+    /// The rotation policy, once one was set.
+    #[serde(default)]
+    pub rotation_policy: Option<serde_json::Value>,
+}
+
+impl Key {
+    /// The current (most recently created) version.
+    pub fn latest(&self) -> Option<&KeyVersion> {
+        self.versions.last()
+    }
+
+    /// A version by id (case-insensitive).
+    pub fn version(&self, version: &str) -> Option<&KeyVersion> {
+        self.versions
+            .iter()
+            .find(|v| v.version.eq_ignore_ascii_case(version))
+    }
+
+    /// A version by id, to change.
+    pub fn version_mut(&mut self, version: &str) -> Option<&mut KeyVersion> {
+        self.versions
+            .iter_mut()
+            .find(|v| v.version.eq_ignore_ascii_case(version))
+    }
+}
+
 /// A soft-deleted object.
 #[derive(Clone, Debug)]
 pub struct Deleted<T> {
@@ -93,6 +157,10 @@ pub struct Vault {
     pub secrets: BTreeMap<String, Secret>,
     /// Deleted secrets.
     pub deleted_secrets: BTreeMap<String, Deleted<Secret>>,
+    /// Active keys.
+    pub keys: BTreeMap<String, Key>,
+    /// Deleted keys.
+    pub deleted_keys: BTreeMap<String, Deleted<Key>>,
     /// Access policies; `None` lets every authenticated caller do everything (as a vault using
     /// role-based authorisation would for a caller with every role).
     pub access_policies: Option<Vec<crate::access::AccessPolicy>>,
@@ -105,6 +173,8 @@ impl Vault {
             retention_days: 90,
             secrets: BTreeMap::new(),
             deleted_secrets: BTreeMap::new(),
+            keys: BTreeMap::new(),
+            deleted_keys: BTreeMap::new(),
             access_policies: None,
         }
     }
@@ -112,17 +182,25 @@ impl Vault {
     /// Purges deleted objects whose scheduled purge date has passed at `now`; returns the
     /// purged secrets' keys.
     pub fn purge_expired(&mut self, now: i64) -> Vec<String> {
-        let expired: Vec<String> = self
-            .deleted_secrets
-            .iter()
-            .filter(|(_, d)| d.scheduled_purge_date <= now)
-            .map(|(k, _)| k.clone())
-            .collect();
-        for key in &expired {
-            self.deleted_secrets.remove(key);
-        }
-        expired
+        purge_from(&mut self.deleted_secrets, now)
     }
+
+    /// As [`purge_expired`](Self::purge_expired), for keys.
+    pub fn purge_expired_keys(&mut self, now: i64) -> Vec<String> {
+        purge_from(&mut self.deleted_keys, now)
+    }
+}
+
+fn purge_from<T>(deleted: &mut BTreeMap<String, Deleted<T>>, now: i64) -> Vec<String> {
+    let expired: Vec<String> = deleted
+        .iter()
+        .filter(|(_, d)| d.scheduled_purge_date <= now)
+        .map(|(k, _)| k.clone())
+        .collect();
+    for key in &expired {
+        deleted.remove(key);
+    }
+    expired
 }
 
 /// All vaults, by lowercased name.

@@ -102,10 +102,12 @@ async fn access_policies_are_enforced_per_object_id() {
         azkv_emulator::AccessPolicy {
             object_id: h.emulator.object_id_of("reader-app"),
             secrets: vec!["get".into(), "list".into()],
+            ..Default::default()
         },
         azkv_emulator::AccessPolicy {
             object_id: h.emulator.object_id_of("test-app"),
             secrets: vec!["all".into()],
+            ..Default::default()
         },
     ];
     assert!(h.emulator.set_access_policies("emulator", Some(policies)));

@@ -204,6 +204,7 @@ async fn access_policies_survive_a_restart() {
     let policy = azkv_emulator::AccessPolicy {
         object_id: first.object_id_of("reader"),
         secrets: vec!["get".into()],
+        ..Default::default()
     };
     assert!(first.set_access_policies("emulator", Some(vec![policy])));
     first.shutdown().await;
