@@ -27,16 +27,35 @@ struct Target {
     sensitive: &'static [(&'static str, &'static str)],
 }
 
-const TARGETS: &[Target] = &[Target {
-    spec: "keyvault/data-plane/Secrets/stable/2026-04-01/secrets.json",
-    out: "crates/azkv-secrets/src/generated/mod.rs",
-    subject: "the Key Vault secrets API",
-    sensitive: &[
-        ("SecretBundle", "value"),
-        ("DeletedSecretBundle", "value"),
-        ("SecretSetParameters", "value"),
-    ],
-}];
+const TARGETS: &[Target] = &[
+    Target {
+        spec: "keyvault/data-plane/Secrets/stable/2026-04-01/secrets.json",
+        out: "crates/azkv-secrets/src/generated/mod.rs",
+        subject: "the Key Vault secrets API",
+        sensitive: &[
+            ("SecretBundle", "value"),
+            ("DeletedSecretBundle", "value"),
+            ("SecretSetParameters", "value"),
+        ],
+    },
+    Target {
+        spec: "keyvault/data-plane/Keys/stable/2026-04-01/keys.json",
+        out: "crates/azkv-keys/src/generated/mod.rs",
+        subject: "the Key Vault keys API",
+        sensitive: &[
+            ("JsonWebKey", "d"),
+            ("JsonWebKey", "dp"),
+            ("JsonWebKey", "dq"),
+            ("JsonWebKey", "qi"),
+            ("JsonWebKey", "p"),
+            ("JsonWebKey", "q"),
+            ("JsonWebKey", "k"),
+            ("JsonWebKey", "t"),
+            ("KeyOperationResult", "value"),
+            ("KeyOperationsParameters", "value"),
+        ],
+    },
+];
 
 /// Runs the generator; with `check`, compares instead of writing.
 pub fn run(root: &Path, check: bool) -> Result<(), String> {

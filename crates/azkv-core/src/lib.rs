@@ -57,6 +57,7 @@ mod request;
 mod response;
 mod sensitive;
 mod transport;
+pub mod vault;
 
 pub use bytes::Bytes;
 pub use cloud::CloudConfiguration;

@@ -7,15 +7,16 @@
 use crate::generated as wire;
 use crate::models::{to_unix, DeletedSecret, KeyVaultSecret, SecretProperties};
 use crate::options::*;
-use azkv_core::policies::{ChallengePolicy, ChallengePolicyOptions};
+use azkv_core::vault::{
+    check_object_name, check_object_version, page_size_query, VaultEndpoint, VaultEndpointOptions,
+};
 use azkv_core::{
-    Context, Error, ErrorKind, Method, Pager, Pipeline, Poller, RawResponse, Request, Response,
+    Context, Error, ErrorKind, Method, Pager, Poller, RawResponse, Request, Response,
     Result, Sensitive, TokenCredential, Url,
 };
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use std::sync::Arc;
-use tracing::Instrument;
 
 /// A client for the secrets of one vault. Cheap to clone; clones share the connection pool
 /// and the authentication state.
@@ -35,43 +36,16 @@ use tracing::Instrument;
 /// ```
 #[derive(Clone, Debug)]
 pub struct SecretClient {
-    vault_url: Url,
-    pipeline: Pipeline,
-    api_version: String,
+    endpoint: VaultEndpoint,
     options: Arc<SecretClientOptions>,
 }
 
-/// Checks a secret name as the service does: 1 to 127 of `0-9a-zA-Z-`.
 fn check_name(name: &str) -> Result<()> {
-    if name.is_empty() {
-        return Err(Error::invalid_input("secret name", "must not be empty"));
-    }
-    if name.len() > 127 {
-        return Err(Error::invalid_input(
-            "secret name",
-            "must have at most 127 characters",
-        ));
-    }
-    if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-        return Err(Error::invalid_input(
-            "secret name",
-            "may contain only letters, digits and '-'",
-        ));
-    }
-    Ok(())
+    check_object_name("secret name", name)
 }
 
 fn check_version(version: &str) -> Result<()> {
-    if version.is_empty()
-        || version.len() > 64
-        || !version.bytes().all(|b| b.is_ascii_alphanumeric())
-    {
-        return Err(Error::invalid_input(
-            "secret version",
-            "must be letters and digits",
-        ));
-    }
-    Ok(())
+    check_object_version("secret version", version)
 }
 
 fn attributes(
@@ -126,81 +100,40 @@ impl SecretClient {
         options: Option<SecretClientOptions>,
     ) -> Result<Self> {
         let options = options.unwrap_or_default();
-        let mut url =
-            Url::parse(vault_url).map_err(|_| Error::invalid_input("vault url", "not a URL"))?;
-        if url.host_str().is_none() || !matches!(url.scheme(), "https" | "http") {
-            return Err(Error::invalid_input("vault url", "must be an https URL"));
-        }
-        if url.scheme() == "http" && !options.allow_http_loopback {
-            return Err(Error::invalid_input(
-                "vault url",
-                "must use https (plain http needs allow_http_loopback and a loopback host)",
-            ));
-        }
-        url.set_path("/");
-        url.set_query(None);
-        url.set_fragment(None);
-        let challenge = ChallengePolicy::new(
+        let endpoint = VaultEndpoint::new(
+            vault_url,
             credential,
-            ChallengePolicyOptions {
+            VaultEndpointOptions {
+                component: "azkv-secrets",
+                component_version: env!("CARGO_PKG_VERSION"),
+                client_options: &options.client_options,
+                default_api_version: DEFAULT_API_VERSION,
                 verify_challenge_resource: options.verify_challenge_resource,
                 allow_http_loopback: options.allow_http_loopback,
             },
-        );
-        let pipeline = Pipeline::new(
-            "azkv-secrets",
-            env!("CARGO_PKG_VERSION"),
-            &options.client_options,
-            Some(Arc::new(challenge)),
         )?;
-        let api_version = options
-            .client_options
-            .api_version
-            .clone()
-            .unwrap_or_else(|| DEFAULT_API_VERSION.to_owned());
         Ok(Self {
-            vault_url: url,
-            pipeline,
-            api_version,
+            endpoint,
             options: Arc::new(options),
         })
     }
 
     /// The vault's URL.
     pub fn vault_url(&self) -> &Url {
-        &self.vault_url
+        self.endpoint.vault_url()
     }
 
     /// The API version requests use.
     pub fn api_version(&self) -> &str {
-        &self.api_version
+        self.endpoint.api_version()
     }
 
     fn url(&self, segments: &[&str], query: &[(&str, String)]) -> Result<Url> {
-        let mut url = self.vault_url.clone();
-        {
-            let mut path = url
-                .path_segments_mut()
-                .map_err(|_| Error::invalid_input("vault url", "cannot carry a path"))?;
-            path.pop_if_empty();
-            path.extend(segments);
-        }
-        {
-            let mut pairs = url.query_pairs_mut();
-            pairs.append_pair("api-version", &self.api_version);
-            for (k, v) in query {
-                pairs.append_pair(k, v);
-            }
-        }
-        Ok(url)
+        self.endpoint.url(segments, query)
     }
 
     async fn send(&self, operation: &'static str, request: &mut Request) -> Result<RawResponse> {
-        let span = tracing::debug_span!("SecretClient", operation, vault = self.vault_url.host_str().unwrap_or(""), api_version = %self.api_version);
-        self.pipeline
-            .send(&Context::for_operation(operation), request)
-            .instrument(span)
-            .await
+        self.endpoint.send(operation, request).await
     }
 
     /// Creates a new version of secret `name` with `value` (creating the secret if needed).
@@ -345,48 +278,6 @@ impl SecretClient {
             .map(SecretProperties::from))
     }
 
-    fn list_query(options: &ListSecretsOptions) -> Result<Vec<(&'static str, String)>> {
-        match options.max_page_size {
-            None => Ok(Vec::new()),
-            Some(n) if (1..=25).contains(&n) => Ok(vec![("maxresults", n.to_string())]),
-            Some(_) => Err(Error::invalid_input(
-                "max page size",
-                "must be from 1 to 25",
-            )),
-        }
-    }
-
-    fn pager<W, T>(
-        &self,
-        operation: &'static str,
-        url: Result<Url>,
-        token: Option<String>,
-    ) -> Pager<T>
-    where
-        W: serde::de::DeserializeOwned + Send + 'static,
-        T: From<W> + Send + 'static,
-    {
-        match url {
-            Ok(url) => Pager::from_next_link(
-                self.pipeline.clone(),
-                Context::for_operation(operation),
-                url,
-                token,
-                T::from,
-            ),
-            Err(err) => {
-                // Bad input surfaces as the stream's first item; still nothing is sent.
-                let err = std::sync::Mutex::new(Some(err));
-                Pager::new(move |_| {
-                    let err = err.lock().ok().and_then(|mut e| e.take());
-                    async move {
-                        Err(err.unwrap_or_else(|| Error::invalid_input("list options", "invalid")))
-                    }
-                })
-            }
-        }
-    }
-
     /// Lists the properties of every secret (no values), across pages.
     ///
     /// # Examples
@@ -404,8 +295,8 @@ impl SecretClient {
         options: Option<ListSecretsOptions>,
     ) -> Pager<SecretProperties> {
         let options = options.unwrap_or_default();
-        let url = Self::list_query(&options).and_then(|q| self.url(&["secrets"], &q));
-        self.pager::<wire::SecretItem, _>(
+        let url = page_size_query(options.max_page_size).and_then(|q| self.url(&["secrets"], &q));
+        self.endpoint.pager::<wire::SecretItem, _>(
             "SecretClient::list_secret_properties",
             url,
             options.continuation_token,
@@ -420,9 +311,9 @@ impl SecretClient {
     ) -> Pager<SecretProperties> {
         let options = options.unwrap_or_default();
         let url = check_name(name)
-            .and_then(|()| Self::list_query(&options))
+            .and_then(|()| page_size_query(options.max_page_size))
             .and_then(|q| self.url(&["secrets", name, "versions"], &q));
-        self.pager::<wire::SecretItem, _>(
+        self.endpoint.pager::<wire::SecretItem, _>(
             "SecretClient::list_secret_versions",
             url,
             options.continuation_token,
@@ -435,8 +326,8 @@ impl SecretClient {
         options: Option<ListSecretsOptions>,
     ) -> Pager<DeletedSecret> {
         let options = options.unwrap_or_default();
-        let url = Self::list_query(&options).and_then(|q| self.url(&["deletedsecrets"], &q));
-        self.pager::<wire::DeletedSecretItem, _>(
+        let url = page_size_query(options.max_page_size).and_then(|q| self.url(&["deletedsecrets"], &q));
+        self.endpoint.pager::<wire::DeletedSecretItem, _>(
             "SecretClient::list_deleted_secrets",
             url,
             options.continuation_token,
@@ -477,7 +368,7 @@ impl SecretClient {
         }
         let url = self.url(&["deletedsecrets", name], &[])?;
         Ok(Poller::key_vault_entity(
-            self.pipeline.clone(),
+            self.endpoint.pipeline().clone(),
             Context::for_operation("SecretClient::delete_secret"),
             url,
             Some(initial),
@@ -539,7 +430,7 @@ impl SecretClient {
         let initial = response.into_model::<wire::SecretBundle>()?.into_model();
         let url = self.url(&["secrets", name, ""], &[])?;
         Ok(Poller::key_vault_entity(
-            self.pipeline.clone(),
+            self.endpoint.pipeline().clone(),
             Context::for_operation("SecretClient::recover_deleted_secret"),
             url,
             Some(initial),

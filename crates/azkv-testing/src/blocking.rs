@@ -78,6 +78,15 @@ impl TestVault {
         azkv_secrets::blocking::SecretClient::from_async(self.vault()?.secret_client())
     }
 
+    /// A blocking key client for the default vault.
+    ///
+    /// # Errors
+    ///
+    /// When the client's runtime cannot start.
+    pub fn key_client(&self) -> Result<azkv_keys::blocking::KeyClient> {
+        azkv_keys::blocking::KeyClient::from_async(self.vault()?.key_client()?)
+    }
+
     /// The async test vault, for anything else.
     ///
     /// # Errors

@@ -33,6 +33,7 @@ use azkv_core::{
     ClientOptions, Error, ErrorKind, ReqwestTransport, Result, TokenCredential, TransportOptions,
 };
 use azkv_identity::{AuthorityHost, ClientSecretCredential, ClientSecretCredentialOptions};
+use azkv_keys::{KeyClient, KeyClientOptions};
 use azkv_secrets::{SecretClient, SecretClientOptions};
 use std::sync::Arc;
 use std::time::Duration;
@@ -164,6 +165,36 @@ impl TestVault {
             self.credential(),
             Some(self.secret_client_options()),
         )
+    }
+
+    /// Key client options for the test vault: its transport, no challenge-resource check and
+    /// quick pollers.
+    pub fn key_client_options(&self) -> KeyClientOptions {
+        let secret = secret_options(&self.client_options);
+        KeyClientOptions {
+            client_options: secret.client_options,
+            verify_challenge_resource: false,
+            allow_http_loopback: false,
+            poller: secret.poller,
+        }
+    }
+
+    /// A key client for the default vault.
+    ///
+    /// # Errors
+    ///
+    /// Only if the client cannot be built, which does not happen for the test vault's URL.
+    pub fn key_client(&self) -> Result<KeyClient> {
+        self.key_client_for(&self.vault_url())
+    }
+
+    /// A key client for the vault at `vault_url`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] when `vault_url` is not a URL.
+    pub fn key_client_for(&self, vault_url: &str) -> Result<KeyClient> {
+        KeyClient::new(vault_url, self.credential(), Some(self.key_client_options()))
     }
 
     /// Moves the vault's clock forward: tokens expire and deleted secrets pass their purge
