@@ -217,21 +217,20 @@ impl CryptographyClient {
         }
         let url = remote.endpoint.url(&["keys", &remote.name, &remote.version], &[])?;
         let mut request = Request::new(Method::GET, url);
-        match remote.endpoint.send("CryptographyClient::get_key", &mut request).await {
-            Ok(response) => {
-                let key = crate::client::bundle(response)?.into_model();
-                let local = Arc::new(LocalKey::from_vault_key(&key));
-                self.set_state(KeyState::Known(local.clone()));
-                Ok(Some(local))
-            }
-            Err(err) if err.status() == Some(StatusCode::FORBIDDEN) => {
-                // Allowed to use the key but not to read it: the vault does everything.
-                tracing::debug!("key not readable; all operations go to the vault");
-                self.set_state(KeyState::RemoteOnly);
-                Ok(None)
-            }
-            Err(err) => Err(err),
+        let response = remote
+            .endpoint
+            .send("CryptographyClient::get_key", &mut request)
+            .await?;
+        if response.status() == StatusCode::FORBIDDEN {
+            // Allowed to use the key but not to read it: the vault does everything.
+            tracing::debug!("key not readable; all operations go to the vault");
+            self.set_state(KeyState::RemoteOnly);
+            return Ok(None);
         }
+        let key = crate::client::bundle(response)?.into_model();
+        let local = Arc::new(LocalKey::from_vault_key(&key));
+        self.set_state(KeyState::Known(local.clone()));
+        Ok(Some(local))
     }
 
     async fn remote_op(

@@ -87,7 +87,7 @@ impl std::fmt::Display for KeyWrapAlgorithm {
 /// # fn main() -> azkv_core::Result<()> {
 /// let jwk = JsonWebKey::from_json(r#"{"kty":"oct","k":"AAECAwQFBgcICQoLDA0ODw","key_ops":["wrapKey","unwrapKey"]}"#)?;
 /// assert_eq!(jwk.kty, Some(KeyType::Oct));
-/// assert!(format!("{jwk:?}").contains("k: Some(<redacted>)"));
+/// assert!(format!("{jwk:?}").contains("k: Some(Sensitive(<redacted>))"));
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -213,12 +213,16 @@ impl JsonWebKey {
     /// [`ErrorKind::InvalidInput`] when the text is not a JWK object or a key field is not
     /// base64url.
     pub fn from_json(text: &str) -> Result<Self> {
-        let wire: wire::JsonWebKey = serde_json::from_str(text).map_err(|e| {
-            Error::new(
-                ErrorKind::InvalidInput,
-                format!("not a JSON Web Key: {e}"),
-            )
-        })?;
+        let invalid = |why: String| Error::new(ErrorKind::InvalidInput, why);
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| invalid(format!("not a JSON Web Key: {e}")))?;
+        if !value.get("kty").is_some_and(serde_json::Value::is_string) {
+            return Err(invalid(
+                "not a JSON Web Key: an object with a string 'kty' is required".into(),
+            ));
+        }
+        let wire: wire::JsonWebKey = serde_json::from_value(value)
+            .map_err(|e| invalid(format!("not a JSON Web Key: {e}")))?;
         Self::try_from(wire)
     }
 
