@@ -4,6 +4,7 @@
 //! | part | what it measures |
 //! |---|---|
 //! | `emulator` | the emulator's get/set-secret requests/s over HTTPS keep-alive against a minimal hyper server (the ceiling) |
+//! | `crypto` | local verify (RSA-2048 PS256, P-256 ES256) and RSA-OAEP-256 encrypt by `CryptographyClient` versus the same operations sent to the emulator: operations/s and the ratio |
 //! | `clients` | azkv's `SecretClient`, the official `azure_security_keyvault_secrets` client and raw reqwest against one emulator: requests/s and latency at 1, 8 and 64 concurrent tasks, then CPU time, allocations and peak memory per request over 10,000 get-secret calls, each client in its own process |
 //! | `compile` | cold `cargo build --release` of two equivalent small programs (get one secret with a client-secret credential), azkv and official, each in its own temporary project and target directory: wall time, crates compiled, binary size |
 //!
@@ -17,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
-const PARTS: &[&str] = &["emulator", "clients", "compile"];
+const PARTS: &[&str] = &["emulator", "crypto", "clients", "compile"];
 const CONCURRENCY: &[usize] = &[1, 8, 64];
 const CLIENTS: &[&str] = &["azkv", "official", "raw-reqwest"];
 
@@ -52,6 +53,19 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
                     "azkv-emulator",
                     "--example",
                     "bench_emulator",
+                ],
+                None,
+            )?,
+            "crypto" => cargo(
+                root,
+                &[
+                    "run",
+                    "--quiet",
+                    "--release",
+                    "-p",
+                    "azkv-keys",
+                    "--example",
+                    "bench_crypto",
                 ],
                 None,
             )?,

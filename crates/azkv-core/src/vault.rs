@@ -136,7 +136,11 @@ impl VaultEndpoint {
     ///
     /// Whatever the pipeline returns: transport errors, and error statuses as
     /// [`ErrorKind::Http`].
-    pub async fn send(&self, operation: &'static str, request: &mut Request) -> Result<RawResponse> {
+    pub async fn send(
+        &self,
+        operation: &'static str,
+        request: &mut Request,
+    ) -> Result<RawResponse> {
         let span = tracing::debug_span!(
             "vault",
             client = self.component,
@@ -153,7 +157,12 @@ impl VaultEndpoint {
     /// A pager over a `nextLink` list starting at `url`, converting each wire item `W`.
     /// When `url` is an error (bad input), the error is the stream's first item and nothing
     /// is sent.
-    pub fn pager<W, T>(&self, operation: &'static str, url: Result<Url>, token: Option<String>) -> Pager<T>
+    pub fn pager<W, T>(
+        &self,
+        operation: &'static str,
+        url: Result<Url>,
+        token: Option<String>,
+    ) -> Pager<T>
     where
         W: serde::de::DeserializeOwned + Send + 'static,
         T: From<W> + Send + 'static,
@@ -188,7 +197,10 @@ pub fn page_size_query(max_page_size: Option<u32>) -> Result<Vec<(&'static str, 
     match max_page_size {
         None => Ok(Vec::new()),
         Some(n) if (1..=25).contains(&n) => Ok(vec![("maxresults", n.to_string())]),
-        Some(_) => Err(Error::invalid_input("max page size", "must be from 1 to 25")),
+        Some(_) => Err(Error::invalid_input(
+            "max page size",
+            "must be from 1 to 25",
+        )),
     }
 }
 
@@ -219,7 +231,10 @@ pub fn check_object_name(what: &str, name: &str) -> Result<()> {
         return Err(Error::invalid_input(what, "must not be empty"));
     }
     if name.len() > 127 {
-        return Err(Error::invalid_input(what, "must have at most 127 characters"));
+        return Err(Error::invalid_input(
+            what,
+            "must have at most 127 characters",
+        ));
     }
     if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
         return Err(Error::invalid_input(
@@ -245,7 +260,7 @@ pub fn check_object_version(what: &str, version: &str) -> Result<()> {
     Ok(())
 }
 
-/// Unix seconds (as Key Vault sends times) to a [`SystemTime`].
+/// Unix seconds (as Key Vault sends times) to a [`SystemTime`](std::time::SystemTime).
 pub fn from_unix(secs: i64) -> std::time::SystemTime {
     use std::time::{Duration, UNIX_EPOCH};
     if secs >= 0 {
@@ -255,7 +270,7 @@ pub fn from_unix(secs: i64) -> std::time::SystemTime {
     }
 }
 
-/// A [`SystemTime`] to Unix seconds, saturating.
+/// A [`SystemTime`](std::time::SystemTime) to Unix seconds, saturating.
 pub fn to_unix(time: std::time::SystemTime) -> i64 {
     match time.duration_since(std::time::UNIX_EPOCH) {
         Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
@@ -345,11 +360,40 @@ mod tests {
 
     #[test]
     fn object_ids_parse() {
-        let id = ObjectId::parse("https://v.vault.azure.net/keys/k1/abc", "keys", "deletedkeys", "key id").unwrap();
-        assert_eq!((id.vault_url.as_str(), id.name.as_str(), id.version.as_deref()), ("https://v.vault.azure.net/", "k1", Some("abc")));
-        assert!(ObjectId::parse("https://v/deletedkeys/k1", "keys", "deletedkeys", "key id").unwrap().version.is_none());
-        for bad in ["", "v/keys/k", "ftp://v/keys/k", "https://v/secrets/k", "https://u@v/keys/k", "https://v/keys/", "https://v/keys/k/1/2"] {
-            assert!(ObjectId::parse(bad, "keys", "deletedkeys", "key id").is_err(), "{bad}");
+        let id = ObjectId::parse(
+            "https://v.vault.azure.net/keys/k1/abc",
+            "keys",
+            "deletedkeys",
+            "key id",
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                id.vault_url.as_str(),
+                id.name.as_str(),
+                id.version.as_deref()
+            ),
+            ("https://v.vault.azure.net/", "k1", Some("abc"))
+        );
+        assert!(
+            ObjectId::parse("https://v/deletedkeys/k1", "keys", "deletedkeys", "key id")
+                .unwrap()
+                .version
+                .is_none()
+        );
+        for bad in [
+            "",
+            "v/keys/k",
+            "ftp://v/keys/k",
+            "https://v/secrets/k",
+            "https://u@v/keys/k",
+            "https://v/keys/",
+            "https://v/keys/k/1/2",
+        ] {
+            assert!(
+                ObjectId::parse(bad, "keys", "deletedkeys", "key id").is_err(),
+                "{bad}"
+            );
         }
         let t = from_unix(1_700_000_000);
         assert_eq!(to_unix(t), 1_700_000_000);

@@ -135,7 +135,10 @@ impl KeyClient {
 
     /// See [`crate::KeyClient::list_properties_of_keys`]; an iterator instead of a stream.
     pub fn list_properties_of_keys(&self, options: Option<ListKeysOptions>) -> Iter<KeyProperties> {
-        Iter::new(self.inner.list_properties_of_keys(options), self.runtime.clone())
+        Iter::new(
+            self.inner.list_properties_of_keys(options),
+            self.runtime.clone(),
+        )
     }
 
     /// See [`crate::KeyClient::list_properties_of_key_versions`].

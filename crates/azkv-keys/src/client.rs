@@ -8,12 +8,12 @@ use crate::generated as wire;
 use crate::models::*;
 use crate::options::*;
 use azkv_core::vault::{
-    check_object_name, check_object_version, decode_base64url, encode_base64url,
-    page_size_query, to_unix, VaultEndpoint, VaultEndpointOptions,
+    check_object_name, check_object_version, decode_base64url, encode_base64url, page_size_query,
+    to_unix, VaultEndpoint, VaultEndpointOptions,
 };
 use azkv_core::{
-    Context, Error, Method, Pager, Poller, RawResponse, Request, Response, Result,
-    TokenCredential, Url,
+    Context, Error, Method, Pager, Poller, RawResponse, Request, Response, Result, TokenCredential,
+    Url,
 };
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -97,11 +97,8 @@ impl KeyClient {
         options: Option<KeyClientOptions>,
     ) -> Result<Self> {
         let options = options.unwrap_or_default();
-        let endpoint = VaultEndpoint::new(
-            vault_url,
-            credential.clone(),
-            endpoint_options(&options),
-        )?;
+        let endpoint =
+            VaultEndpoint::new(vault_url, credential.clone(), endpoint_options(&options))?;
         Ok(Self {
             endpoint,
             credential,
@@ -203,7 +200,11 @@ impl KeyClient {
         options: Option<CreateKeyOptions>,
     ) -> Result<Response<KeyVaultKey>> {
         let options = options.unwrap_or_default();
-        let kty = if options.hardware_protected { KeyType::RsaHsm } else { KeyType::Rsa };
+        let kty = if options.hardware_protected {
+            KeyType::RsaHsm
+        } else {
+            KeyType::Rsa
+        };
         self.create_key(name, kty, Some(options)).await
     }
 
@@ -219,7 +220,11 @@ impl KeyClient {
         options: Option<CreateKeyOptions>,
     ) -> Result<Response<KeyVaultKey>> {
         let options = options.unwrap_or_default();
-        let kty = if options.hardware_protected { KeyType::EcHsm } else { KeyType::Ec };
+        let kty = if options.hardware_protected {
+            KeyType::EcHsm
+        } else {
+            KeyType::Ec
+        };
         self.create_key(name, kty, Some(options)).await
     }
 
@@ -235,7 +240,11 @@ impl KeyClient {
         options: Option<CreateKeyOptions>,
     ) -> Result<Response<KeyVaultKey>> {
         let options = options.unwrap_or_default();
-        let kty = if options.hardware_protected { KeyType::OctHsm } else { KeyType::Oct };
+        let kty = if options.hardware_protected {
+            KeyType::OctHsm
+        } else {
+            KeyType::Oct
+        };
         self.create_key(name, kty, Some(options)).await
     }
 
@@ -257,7 +266,10 @@ impl KeyClient {
             return Err(Error::invalid_input("key", "has no key type (kty)"));
         }
         if !key.has_private_key() {
-            return Err(Error::invalid_input("key", "has no private or symmetric material to import"));
+            return Err(Error::invalid_input(
+                "key",
+                "has no private or symmetric material to import",
+            ));
         }
         let options = options.unwrap_or_default();
         let body = wire::KeyImportParameters {
@@ -309,7 +321,12 @@ impl KeyClient {
         let options = options.unwrap_or_default();
         let version = optional_version(options.version)?;
         let body = wire::KeyUpdateParameters {
-            key_attributes: attributes(options.enabled, options.not_before, options.expires_on, None),
+            key_attributes: attributes(
+                options.enabled,
+                options.not_before,
+                options.expires_on,
+                None,
+            ),
             key_ops: options.key_operations,
             release_policy: None,
             tags: options.tags,
@@ -317,11 +334,17 @@ impl KeyClient {
         let mut request = Request::new(Method::PATCH, self.url(&["keys", name, &version], &[])?);
         request.set_json(&body)?;
         request.set_idempotent(true);
-        bundle(self.send("KeyClient::update_key_properties", &mut request).await?)
+        bundle(
+            self.send("KeyClient::update_key_properties", &mut request)
+                .await?,
+        )
     }
 
     /// Lists the properties of every key, across pages.
-    pub fn list_properties_of_keys(&self, options: Option<ListKeysOptions>) -> Pager<KeyProperties> {
+    pub fn list_properties_of_keys(
+        &self,
+        options: Option<ListKeysOptions>,
+    ) -> Pager<KeyProperties> {
         let options = options.unwrap_or_default();
         let url = page_size_query(options.max_page_size).and_then(|q| self.url(&["keys"], &q));
         self.endpoint.pager::<wire::KeyItem, _>(
@@ -351,7 +374,8 @@ impl KeyClient {
     /// Lists deleted keys that can still be recovered or purged.
     pub fn list_deleted_keys(&self, options: Option<ListKeysOptions>) -> Pager<DeletedKey> {
         let options = options.unwrap_or_default();
-        let url = page_size_query(options.max_page_size).and_then(|q| self.url(&["deletedkeys"], &q));
+        let url =
+            page_size_query(options.max_page_size).and_then(|q| self.url(&["deletedkeys"], &q));
         self.endpoint.pager::<wire::DeletedKeyItem, _>(
             "KeyClient::list_deleted_keys",
             url,
@@ -378,7 +402,9 @@ impl KeyClient {
         check_name(name)?;
         let mut request = Request::new(Method::DELETE, self.url(&["keys", name], &[])?);
         let response = self.send("KeyClient::delete_key", &mut request).await?;
-        let initial = response.into_model::<wire::DeletedKeyBundle>()?.into_model();
+        let initial = response
+            .into_model::<wire::DeletedKeyBundle>()?
+            .into_model();
         if initial.recovery_id.is_none() {
             return Ok(Poller::ready(DeletedKey::try_from(initial)?));
         }
@@ -406,7 +432,11 @@ impl KeyClient {
             .await?
             .into_model::<wire::DeletedKeyBundle>()?;
         let (status, headers) = (response.status(), response.headers().clone());
-        Ok(Response::new(status, headers, DeletedKey::try_from(response.into_model())?))
+        Ok(Response::new(
+            status,
+            headers,
+            DeletedKey::try_from(response.into_model())?,
+        ))
     }
 
     /// Recovers a deleted key. The poller completes when the key can be read again.
@@ -416,9 +446,14 @@ impl KeyClient {
     /// [`ErrorKind::Http`](azkv_core::ErrorKind::Http) with code `KeyNotFound`.
     pub async fn begin_recover_deleted_key(&self, name: &str) -> Result<Poller<KeyVaultKey>> {
         check_name(name)?;
-        let mut request = Request::new(Method::POST, self.url(&["deletedkeys", name, "recover"], &[])?);
+        let mut request = Request::new(
+            Method::POST,
+            self.url(&["deletedkeys", name, "recover"], &[])?,
+        );
         request.set_idempotent(true);
-        let response = self.send("KeyClient::recover_deleted_key", &mut request).await?;
+        let response = self
+            .send("KeyClient::recover_deleted_key", &mut request)
+            .await?;
         let initial = response.into_model::<wire::KeyBundle>()?.into_model();
         let url = self.url(&["keys", name, ""], &[])?;
         let poller = Poller::key_vault_entity(
@@ -444,7 +479,11 @@ impl KeyClient {
             .send("KeyClient::purge_deleted_key", &mut request)
             .await?
             .success()?;
-        Ok(Response::new(response.status(), response.headers().clone(), ()))
+        Ok(Response::new(
+            response.status(),
+            response.headers().clone(),
+            (),
+        ))
     }
 
     /// Backs up every version of key `name` into a protected blob only Key Vault can read.
@@ -460,7 +499,10 @@ impl KeyClient {
             .send("KeyClient::backup_key", &mut request)
             .await?
             .into_model::<wire::BackupKeyResult>()?;
-        let bytes = decode_base64url("backup blob", response.model().value.as_deref().unwrap_or_default())?;
+        let bytes = decode_base64url(
+            "backup blob",
+            response.model().value.as_deref().unwrap_or_default(),
+        )?;
         Ok(response.map(|_| bytes))
     }
 
@@ -479,7 +521,10 @@ impl KeyClient {
         };
         let mut request = Request::new(Method::POST, self.url(&["keys", "restore"], &[])?);
         request.set_json(&body)?;
-        bundle(self.send("KeyClient::restore_key_backup", &mut request).await?)
+        bundle(
+            self.send("KeyClient::restore_key_backup", &mut request)
+                .await?,
+        )
     }
 
     /// Creates a new version of key `name` with fresh material of the same type, size or
@@ -502,7 +547,10 @@ impl KeyClient {
     /// [`ErrorKind::Http`](azkv_core::ErrorKind::Http) `KeyNotFound`.
     pub async fn get_key_rotation_policy(&self, name: &str) -> Result<Response<KeyRotationPolicy>> {
         check_name(name)?;
-        let mut request = Request::new(Method::GET, self.url(&["keys", name, "rotationpolicy"], &[])?);
+        let mut request = Request::new(
+            Method::GET,
+            self.url(&["keys", name, "rotationpolicy"], &[])?,
+        );
         Ok(self
             .send("KeyClient::get_key_rotation_policy", &mut request)
             .await?
@@ -544,7 +592,10 @@ impl KeyClient {
                 ));
             }
         }
-        let mut request = Request::new(Method::PUT, self.url(&["keys", name, "rotationpolicy"], &[])?);
+        let mut request = Request::new(
+            Method::PUT,
+            self.url(&["keys", name, "rotationpolicy"], &[])?,
+        );
         request.set_json(&wire::KeyRotationPolicy::from(policy))?;
         request.set_idempotent(true);
         Ok(self
@@ -564,7 +615,9 @@ impl KeyClient {
             return Err(Error::invalid_input("count", "must be from 1 to 128"));
         }
         let mut request = Request::new(Method::POST, self.url(&["rng"], &[])?);
-        request.set_json(&wire::GetRandomBytesRequest { count: count as i32 })?;
+        request.set_json(&wire::GetRandomBytesRequest {
+            count: count as i32,
+        })?;
         request.set_idempotent(true);
         let response = self
             .send("KeyClient::get_random_bytes", &mut request)

@@ -14,7 +14,9 @@ use crate::generated as wire;
 use crate::models::*;
 use crate::options::*;
 use azkv_core::vault::{decode_base64url, encode_base64url, VaultEndpoint};
-use azkv_core::{Error, ErrorKind, Method, Request, Result, Sensitive, StatusCode, TokenCredential};
+use azkv_core::{
+    Error, ErrorKind, Method, Request, Result, Sensitive, StatusCode, TokenCredential,
+};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
@@ -61,12 +63,16 @@ impl LocalKey {
             return refused(format!("operation {op} is not allowed on a disabled key"));
         }
         if !self.jwk.permits(&op) {
-            return refused(format!("operation {op} is not permitted by the key's key_ops"));
+            return refused(format!(
+                "operation {op} is not permitted by the key's key_ops"
+            ));
         }
         if protects {
             let now = SystemTime::now();
             if self.not_before.is_some_and(|nbf| now < nbf) {
-                return refused(format!("operation {op} is not allowed before the key's not-before date"));
+                return refused(format!(
+                    "operation {op} is not allowed before the key's not-before date"
+                ));
             }
             if self.expires_on.is_some_and(|exp| now >= exp) {
                 return refused(format!("operation {op} is not allowed on an expired key"));
@@ -215,7 +221,9 @@ impl CryptographyClient {
         if !cfg!(feature = "local-crypto") {
             return Ok(None);
         }
-        let url = remote.endpoint.url(&["keys", &remote.name, &remote.version], &[])?;
+        let url = remote
+            .endpoint
+            .url(&["keys", &remote.name, &remote.version], &[])?;
         let mut request = Request::new(Method::GET, url);
         let response = remote
             .endpoint
@@ -240,7 +248,9 @@ impl CryptographyClient {
         body: &impl serde::Serialize,
     ) -> Result<wire::KeyOperationResult> {
         let remote = self.remote.as_ref().ok_or_else(|| no_local(op))?;
-        let url = remote.endpoint.url(&["keys", &remote.name, &remote.version, op], &[])?;
+        let url = remote
+            .endpoint
+            .url(&["keys", &remote.name, &remote.version, op], &[])?;
         let mut request = Request::new(Method::POST, url);
         request.set_json(body)?;
         // Every operation here computes without changing state: safe to resend.
@@ -285,7 +295,8 @@ impl CryptographyClient {
             // A symmetric key fetched from the vault has no bytes here: the vault encrypts.
             if let Some(key) = self.local_key().await?.filter(|k| k.can_use_publicly()) {
                 key.check(KeyOperation::Encrypt, true)?;
-                let (ciphertext, iv) = crate::local::encrypt(&key.jwk, &algorithm, plaintext, options.iv.as_deref())?;
+                let (ciphertext, iv) =
+                    crate::local::encrypt(&key.jwk, &algorithm, plaintext, options.iv.as_deref())?;
                 return Ok(EncryptResult {
                     key_id: key.jwk.kid.clone(),
                     algorithm,
@@ -300,10 +311,15 @@ impl CryptographyClient {
             algorithm: algorithm.clone(),
             value: Sensitive::new(encode_base64url(plaintext)),
             iv: options.iv.as_deref().map(encode_base64url),
-            aad: options.additional_authenticated_data.as_deref().map(encode_base64url),
+            aad: options
+                .additional_authenticated_data
+                .as_deref()
+                .map(encode_base64url),
             tag: None,
         };
-        let result = self.remote_op("encrypt", "CryptographyClient::encrypt", &body).await?;
+        let result = self
+            .remote_op("encrypt", "CryptographyClient::encrypt", &body)
+            .await?;
         Ok(EncryptResult {
             ciphertext: Self::result_bytes(&result)?,
             iv: Self::optional_bytes("iv", result.iv.as_ref())?,
@@ -334,7 +350,8 @@ impl CryptographyClient {
         if crate::local::encryption_is_local(&algorithm) {
             if let Some(key) = self.local_key().await?.filter(|k| k.jwk.has_private_key()) {
                 key.check(KeyOperation::Decrypt, false)?;
-                let plaintext = crate::local::decrypt(&key.jwk, &algorithm, ciphertext, options.iv.as_deref())?;
+                let plaintext =
+                    crate::local::decrypt(&key.jwk, &algorithm, ciphertext, options.iv.as_deref())?;
                 return Ok(DecryptResult {
                     key_id: key.jwk.kid.clone(),
                     algorithm,
@@ -346,10 +363,15 @@ impl CryptographyClient {
             algorithm: algorithm.clone(),
             value: Sensitive::new(encode_base64url(ciphertext)),
             iv: options.iv.as_deref().map(encode_base64url),
-            aad: options.additional_authenticated_data.as_deref().map(encode_base64url),
+            aad: options
+                .additional_authenticated_data
+                .as_deref()
+                .map(encode_base64url),
             tag: options.authentication_tag.as_deref().map(encode_base64url),
         };
-        let result = self.remote_op("decrypt", "CryptographyClient::decrypt", &body).await?;
+        let result = self
+            .remote_op("decrypt", "CryptographyClient::decrypt", &body)
+            .await?;
         Ok(DecryptResult {
             plaintext: Sensitive::new(Self::result_bytes(&result)?),
             key_id: result.kid,
@@ -381,7 +403,9 @@ impl CryptographyClient {
             algorithm: algorithm.clone(),
             value: encode_base64url(digest),
         };
-        let result = self.remote_op("sign", "CryptographyClient::sign", &body).await?;
+        let result = self
+            .remote_op("sign", "CryptographyClient::sign", &body)
+            .await?;
         Ok(SignResult {
             signature: Self::result_bytes(&result)?,
             key_id: result.kid,
@@ -411,7 +435,9 @@ impl CryptographyClient {
             });
         }
         let remote = self.remote.as_ref().ok_or_else(|| no_local("verify"))?;
-        let url = remote.endpoint.url(&["keys", &remote.name, &remote.version, "verify"], &[])?;
+        let url = remote
+            .endpoint
+            .url(&["keys", &remote.name, &remote.version, "verify"], &[])?;
         let mut request = Request::new(Method::POST, url);
         request.set_json(&wire::KeyVerifyParameters {
             algorithm: algorithm.clone(),
@@ -437,7 +463,11 @@ impl CryptographyClient {
     /// # Errors
     ///
     /// As [`sign`](Self::sign).
-    pub async fn sign_data(&self, algorithm: SignatureAlgorithm, data: &[u8]) -> Result<SignResult> {
+    pub async fn sign_data(
+        &self,
+        algorithm: SignatureAlgorithm,
+        data: &[u8],
+    ) -> Result<SignResult> {
         let digest = digest_of(&algorithm, data)?;
         self.sign(algorithm, &digest).await
     }
@@ -480,7 +510,9 @@ impl CryptographyClient {
             aad: None,
             tag: None,
         };
-        let result = self.remote_op("wrapkey", "CryptographyClient::wrap_key", &body).await?;
+        let result = self
+            .remote_op("wrapkey", "CryptographyClient::wrap_key", &body)
+            .await?;
         Ok(WrapResult {
             encrypted_key: Self::result_bytes(&result)?,
             key_id: result.kid,
@@ -494,7 +526,11 @@ impl CryptographyClient {
     /// # Errors
     ///
     /// As [`decrypt`](Self::decrypt).
-    pub async fn unwrap_key(&self, algorithm: KeyWrapAlgorithm, encrypted_key: &[u8]) -> Result<UnwrapResult> {
+    pub async fn unwrap_key(
+        &self,
+        algorithm: KeyWrapAlgorithm,
+        encrypted_key: &[u8],
+    ) -> Result<UnwrapResult> {
         #[cfg(feature = "local-crypto")]
         if let Some(local) = self.local_key().await?.filter(|k| k.jwk.has_private_key()) {
             local.check(KeyOperation::UnwrapKey, false)?;
@@ -512,7 +548,9 @@ impl CryptographyClient {
             aad: None,
             tag: None,
         };
-        let result = self.remote_op("unwrapkey", "CryptographyClient::unwrap_key", &body).await?;
+        let result = self
+            .remote_op("unwrapkey", "CryptographyClient::unwrap_key", &body)
+            .await?;
         Ok(UnwrapResult {
             key: Sensitive::new(Self::result_bytes(&result)?),
             key_id: result.kid,

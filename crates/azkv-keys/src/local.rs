@@ -6,7 +6,9 @@
 //! against the algorithm, returning [`ErrorKind::InvalidInput`](azkv_core::ErrorKind) rather
 //! than producing garbage.
 
-use crate::models::{EncryptionAlgorithm, JsonWebKey, KeyCurveName, KeyType, KeyWrapAlgorithm, SignatureAlgorithm};
+use crate::models::{
+    EncryptionAlgorithm, JsonWebKey, KeyCurveName, KeyType, KeyWrapAlgorithm, SignatureAlgorithm,
+};
 use azkv_core::{Error, Result, Sensitive};
 use rand_core::OsRng;
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
@@ -35,8 +37,14 @@ impl TryFrom<&JsonWebKey> for RsaPublicKey {
         if !is_rsa(jwk) {
             return Err(invalid("key", "is not an RSA key"));
         }
-        let n = jwk.n.as_deref().ok_or_else(|| invalid("key", "has no modulus (n)"))?;
-        let e = jwk.e.as_deref().ok_or_else(|| invalid("key", "has no public exponent (e)"))?;
+        let n = jwk
+            .n
+            .as_deref()
+            .ok_or_else(|| invalid("key", "has no modulus (n)"))?;
+        let e = jwk
+            .e
+            .as_deref()
+            .ok_or_else(|| invalid("key", "has no public exponent (e)"))?;
         RsaPublicKey::new(BigUint::from_bytes_be(n), BigUint::from_bytes_be(e))
             .map_err(|_| invalid("key", "is not a valid RSA public key"))
     }
@@ -54,11 +62,15 @@ impl TryFrom<&JsonWebKey> for RsaPrivateKey {
         };
         let d = big(&jwk.d, "d")?;
         if jwk.p.is_none() || jwk.q.is_none() {
-            return Err(invalid("key", "needs the primes p and q for private operations"));
+            return Err(invalid(
+                "key",
+                "needs the primes p and q for private operations",
+            ));
         }
         let primes = vec![big(&jwk.p, "p")?, big(&jwk.q, "q")?];
-        let mut key = RsaPrivateKey::from_components(public.n().clone(), public.e().clone(), d, primes)
-            .map_err(|_| invalid("key", "has inconsistent RSA private fields"))?;
+        let mut key =
+            RsaPrivateKey::from_components(public.n().clone(), public.e().clone(), d, primes)
+                .map_err(|_| invalid("key", "has inconsistent RSA private fields"))?;
         key.validate()
             .map_err(|_| invalid("key", "has inconsistent RSA private fields"))?;
         key.precompute()
@@ -129,7 +141,10 @@ macro_rules! ec_conversions {
                 let secret = $module::SecretKey::from_slice(d.expose())
                     .map_err(|_| invalid("key", "has an invalid private scalar"))?;
                 if $module::PublicKey::try_from(jwk)? != secret.public_key() {
-                    return Err(invalid("key", "has a public point that does not match its private scalar"));
+                    return Err(invalid(
+                        "key",
+                        "has a public point that does not match its private scalar",
+                    ));
                 }
                 Ok(secret)
             }
@@ -168,7 +183,10 @@ fn ec_point(jwk: &JsonWebKey, curve: KeyCurveName, len: usize) -> Result<(&[u8],
     }
     match (jwk.x.as_deref(), jwk.y.as_deref()) {
         (Some(x), Some(y)) if x.len() == len && y.len() == len => Ok((x, y)),
-        _ => Err(invalid("key", &format!("needs x and y of {len} bytes for {curve}"))),
+        _ => Err(invalid(
+            "key",
+            &format!("needs x and y of {len} bytes for {curve}"),
+        )),
     }
 }
 
@@ -192,13 +210,26 @@ fn signature_shape(alg: &SignatureAlgorithm) -> Option<(usize, Option<KeyCurveNa
     })
 }
 
-fn check_signature_input(jwk: &JsonWebKey, alg: &SignatureAlgorithm, digest: &[u8]) -> Result<Option<KeyCurveName>> {
-    let (len, curve) = signature_shape(alg)
-        .ok_or_else(|| invalid("algorithm", &format!("{alg} is not a supported signature algorithm")))?;
+fn check_signature_input(
+    jwk: &JsonWebKey,
+    alg: &SignatureAlgorithm,
+    digest: &[u8],
+) -> Result<Option<KeyCurveName>> {
+    let (len, curve) = signature_shape(alg).ok_or_else(|| {
+        invalid(
+            "algorithm",
+            &format!("{alg} is not a supported signature algorithm"),
+        )
+    })?;
     match &curve {
-        None if !is_rsa(jwk) => return Err(invalid("algorithm", &format!("{alg} needs an RSA key"))),
+        None if !is_rsa(jwk) => {
+            return Err(invalid("algorithm", &format!("{alg} needs an RSA key")))
+        }
         Some(c) if !is_ec(jwk) || jwk.crv.as_ref() != Some(c) => {
-            return Err(invalid("algorithm", &format!("{alg} needs an EC key on curve {c}")))
+            return Err(invalid(
+                "algorithm",
+                &format!("{alg} needs an EC key on curve {c}"),
+            ))
         }
         _ => {}
     }
@@ -242,7 +273,12 @@ macro_rules! ec_sign {
 }
 
 /// Verifies `signature` over `digest` with the key's public half.
-pub(crate) fn verify(jwk: &JsonWebKey, alg: &SignatureAlgorithm, digest: &[u8], signature: &[u8]) -> Result<bool> {
+pub(crate) fn verify(
+    jwk: &JsonWebKey,
+    alg: &SignatureAlgorithm,
+    digest: &[u8],
+    signature: &[u8],
+) -> Result<bool> {
     use SignatureAlgorithm as S;
     match check_signature_input(jwk, alg, digest)? {
         Some(KeyCurveName::P256) => Ok(ec_verify!(p256, jwk, digest, signature)),
@@ -327,7 +363,10 @@ fn rsa_decrypt(jwk: &JsonWebKey, padding: RsaPadding, data: &[u8]) -> Result<Vec
 /// algorithm needs.
 fn aes_key<'k>(jwk: &'k JsonWebKey, alg: &str) -> Result<&'k [u8]> {
     if !is_oct(jwk) {
-        return Err(invalid("algorithm", &format!("{alg} needs a symmetric (oct) key")));
+        return Err(invalid(
+            "algorithm",
+            &format!("{alg} needs a symmetric (oct) key"),
+        ));
     }
     let k = jwk
         .k
@@ -338,12 +377,21 @@ fn aes_key<'k>(jwk: &'k JsonWebKey, alg: &str) -> Result<&'k [u8]> {
         Some("128") => 16,
         Some("192") => 24,
         Some("256") => 32,
-        _ => return Err(invalid("algorithm", &format!("{alg} is not an AES algorithm"))),
+        _ => {
+            return Err(invalid(
+                "algorithm",
+                &format!("{alg} is not an AES algorithm"),
+            ))
+        }
     };
     if k.len() != want {
         return Err(invalid(
             "key",
-            &format!("{alg} needs a {}-bit key; this key has {} bits", want * 8, k.len() * 8),
+            &format!(
+                "{alg} needs a {}-bit key; this key has {} bits",
+                want * 8,
+                k.len() * 8
+            ),
         ));
     }
     Ok(k)
@@ -356,7 +404,10 @@ fn aes_cbc(key: &[u8], data: &[u8], iv: &[u8], pad: bool, encrypt: bool) -> Resu
         return Err(invalid("iv", "must be 16 bytes for AES-CBC"));
     }
     if !pad && data.len() % 16 != 0 {
-        return Err(invalid("data", "must be a multiple of 16 bytes for AES-CBC without padding"));
+        return Err(invalid(
+            "data",
+            "must be a multiple of 16 bytes for AES-CBC without padding",
+        ));
     }
     let failed = || invalid("ciphertext", "is not valid for this key (bad padding)");
     macro_rules! run {
@@ -371,9 +422,11 @@ fn aes_cbc(key: &[u8], data: &[u8], iv: &[u8], pad: bool, encrypt: bool) -> Resu
             } else {
                 let c = cbc::Decryptor::<$aes>::new_from_slices(key, iv).map_err(|_| failed())?;
                 if pad {
-                    c.decrypt_padded_vec_mut::<Pkcs7>(data).map_err(|_| failed())?
+                    c.decrypt_padded_vec_mut::<Pkcs7>(data)
+                        .map_err(|_| failed())?
                 } else {
-                    c.decrypt_padded_vec_mut::<NoPadding>(data).map_err(|_| failed())?
+                    c.decrypt_padded_vec_mut::<NoPadding>(data)
+                        .map_err(|_| failed())?
                 }
             }
         }};
@@ -392,7 +445,12 @@ pub(crate) fn encryption_is_local(alg: &EncryptionAlgorithm) -> bool {
 }
 
 /// Encrypts; returns the ciphertext and, for AES-CBC, the iv used (random when none given).
-pub(crate) fn encrypt(jwk: &JsonWebKey, alg: &EncryptionAlgorithm, data: &[u8], iv: Option<&[u8]>) -> Result<(Vec<u8>, Option<Vec<u8>>)> {
+pub(crate) fn encrypt(
+    jwk: &JsonWebKey,
+    alg: &EncryptionAlgorithm,
+    data: &[u8],
+    iv: Option<&[u8]>,
+) -> Result<(Vec<u8>, Option<Vec<u8>>)> {
     let a = alg.as_str();
     if let Some(padding) = rsa_padding(a) {
         if !is_rsa(jwk) {
@@ -401,7 +459,10 @@ pub(crate) fn encrypt(jwk: &JsonWebKey, alg: &EncryptionAlgorithm, data: &[u8], 
         return Ok((rsa_encrypt(jwk, padding, data)?, None));
     }
     if !encryption_is_local(alg) {
-        return Err(invalid("algorithm", &format!("{a} is not performed locally")));
+        return Err(invalid(
+            "algorithm",
+            &format!("{a} is not performed locally"),
+        ));
     }
     let key = aes_key(jwk, a)?;
     let iv = match iv {
@@ -417,7 +478,12 @@ pub(crate) fn encrypt(jwk: &JsonWebKey, alg: &EncryptionAlgorithm, data: &[u8], 
 }
 
 /// Decrypts with the key's private (or symmetric) half.
-pub(crate) fn decrypt(jwk: &JsonWebKey, alg: &EncryptionAlgorithm, data: &[u8], iv: Option<&[u8]>) -> Result<Vec<u8>> {
+pub(crate) fn decrypt(
+    jwk: &JsonWebKey,
+    alg: &EncryptionAlgorithm,
+    data: &[u8],
+    iv: Option<&[u8]>,
+) -> Result<Vec<u8>> {
     let a = alg.as_str();
     if let Some(padding) = rsa_padding(a) {
         if !is_rsa(jwk) {
@@ -426,7 +492,10 @@ pub(crate) fn decrypt(jwk: &JsonWebKey, alg: &EncryptionAlgorithm, data: &[u8], 
         return rsa_decrypt(jwk, padding, data);
     }
     if !encryption_is_local(alg) {
-        return Err(invalid("algorithm", &format!("{a} is not performed locally")));
+        return Err(invalid(
+            "algorithm",
+            &format!("{a} is not performed locally"),
+        ));
     }
     let key = aes_key(jwk, a)?;
     let iv = iv.ok_or_else(|| invalid("iv", "is required to decrypt AES-CBC"))?;
@@ -444,13 +513,22 @@ pub(crate) fn wrap(jwk: &JsonWebKey, alg: &KeyWrapAlgorithm, key: &[u8]) -> Resu
     }
     let kek = aes_key(jwk, a)?;
     if key.len() < 16 || key.len() % 8 != 0 {
-        return Err(invalid("key to wrap", "must be at least 16 bytes, a multiple of 8"));
+        return Err(invalid(
+            "key to wrap",
+            "must be at least 16 bytes, a multiple of 8",
+        ));
     }
     let failed = |_| invalid("key to wrap", "cannot be wrapped");
     match kek.len() {
-        16 => aes_kw::KekAes128::try_from(kek).map_err(failed)?.wrap_vec(key),
-        24 => aes_kw::KekAes192::try_from(kek).map_err(failed)?.wrap_vec(key),
-        _ => aes_kw::KekAes256::try_from(kek).map_err(failed)?.wrap_vec(key),
+        16 => aes_kw::KekAes128::try_from(kek)
+            .map_err(failed)?
+            .wrap_vec(key),
+        24 => aes_kw::KekAes192::try_from(kek)
+            .map_err(failed)?
+            .wrap_vec(key),
+        _ => aes_kw::KekAes256::try_from(kek)
+            .map_err(failed)?
+            .wrap_vec(key),
     }
     .map_err(failed)
 }
@@ -467,9 +545,15 @@ pub(crate) fn unwrap(jwk: &JsonWebKey, alg: &KeyWrapAlgorithm, wrapped: &[u8]) -
     let kek = aes_key(jwk, a)?;
     let failed = |_| invalid("encrypted key", "failed the integrity check for this key");
     match kek.len() {
-        16 => aes_kw::KekAes128::try_from(kek).map_err(failed)?.unwrap_vec(wrapped),
-        24 => aes_kw::KekAes192::try_from(kek).map_err(failed)?.unwrap_vec(wrapped),
-        _ => aes_kw::KekAes256::try_from(kek).map_err(failed)?.unwrap_vec(wrapped),
+        16 => aes_kw::KekAes128::try_from(kek)
+            .map_err(failed)?
+            .unwrap_vec(wrapped),
+        24 => aes_kw::KekAes192::try_from(kek)
+            .map_err(failed)?
+            .unwrap_vec(wrapped),
+        _ => aes_kw::KekAes256::try_from(kek)
+            .map_err(failed)?
+            .unwrap_vec(wrapped),
     }
     .map_err(failed)
 }
@@ -487,19 +571,35 @@ mod tests {
     fn rsa_round_trips_through_the_jwk() {
         let jwk = rsa_jwk();
         let public = jwk.public_key();
-        for alg in [EncryptionAlgorithm::Rsa15, EncryptionAlgorithm::RsaOaep, EncryptionAlgorithm::RsaOaep256] {
+        for alg in [
+            EncryptionAlgorithm::Rsa15,
+            EncryptionAlgorithm::RsaOaep,
+            EncryptionAlgorithm::RsaOaep256,
+        ] {
             let (ct, iv) = encrypt(&public, &alg, b"secret", None).unwrap();
             assert!(iv.is_none());
             assert_eq!(decrypt(&jwk, &alg, &ct, None).unwrap(), b"secret");
             let mut tampered = ct.clone();
             tampered[10] ^= 1;
-            assert!(decrypt(&jwk, &alg, &tampered, None).map(|p| p != b"secret").unwrap_or(true));
+            assert!(decrypt(&jwk, &alg, &tampered, None)
+                .map(|p| p != b"secret")
+                .unwrap_or(true));
         }
-        for alg in [SignatureAlgorithm::Rs256, SignatureAlgorithm::Ps384, SignatureAlgorithm::Rs512] {
+        for alg in [
+            SignatureAlgorithm::Rs256,
+            SignatureAlgorithm::Ps384,
+            SignatureAlgorithm::Rs512,
+        ] {
             let digest = crate::crypto::digest_of(&alg, b"data").unwrap();
             let sig = sign(&jwk, &alg, &digest).unwrap();
             assert!(verify(&public, &alg, &digest, &sig).unwrap());
-            assert!(!verify(&public, &alg, &crate::crypto::digest_of(&alg, b"other").unwrap(), &sig).unwrap());
+            assert!(!verify(
+                &public,
+                &alg,
+                &crate::crypto::digest_of(&alg, b"other").unwrap(),
+                &sig
+            )
+            .unwrap());
         }
         // A public key cannot do private operations.
         assert!(sign(&public, &SignatureAlgorithm::Rs256, &[0; 32]).is_err());
@@ -533,12 +633,24 @@ mod tests {
             ..Default::default()
         };
         let (ct, iv) = encrypt(&jwk, &EncryptionAlgorithm::A128Cbcpad, b"hello", None).unwrap();
-        assert_eq!(decrypt(&jwk, &EncryptionAlgorithm::A128Cbcpad, &ct, iv.as_deref()).unwrap(), b"hello");
+        assert_eq!(
+            decrypt(&jwk, &EncryptionAlgorithm::A128Cbcpad, &ct, iv.as_deref()).unwrap(),
+            b"hello"
+        );
         assert!(encrypt(&jwk, &EncryptionAlgorithm::A128Gcm, b"x", None).is_err());
         assert!(encrypt(&jwk, &EncryptionAlgorithm::A256Cbcpad, b"x", None).is_err());
-        assert!(encrypt(&jwk, &EncryptionAlgorithm::A128Cbc, b"not-16", Some(&[0; 16])).is_err());
+        assert!(encrypt(
+            &jwk,
+            &EncryptionAlgorithm::A128Cbc,
+            b"not-16",
+            Some(&[0; 16])
+        )
+        .is_err());
         let wrapped = wrap(&jwk, &KeyWrapAlgorithm::A128Kw, &[9; 32]).unwrap();
-        assert_eq!(unwrap(&jwk, &KeyWrapAlgorithm::A128Kw, &wrapped).unwrap(), vec![9; 32]);
+        assert_eq!(
+            unwrap(&jwk, &KeyWrapAlgorithm::A128Kw, &wrapped).unwrap(),
+            vec![9; 32]
+        );
         let mut bad = wrapped;
         bad[0] ^= 1;
         assert!(unwrap(&jwk, &KeyWrapAlgorithm::A128Kw, &bad).is_err());

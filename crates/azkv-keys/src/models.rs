@@ -138,7 +138,10 @@ fn field(name: &'static str, value: Option<String>) -> Result<Option<Vec<u8>>> {
         .transpose()
 }
 
-fn secret_field(name: &'static str, value: Option<Sensitive<String>>) -> Result<Option<Sensitive<Vec<u8>>>> {
+fn secret_field(
+    name: &'static str,
+    value: Option<Sensitive<String>>,
+) -> Result<Option<Sensitive<Vec<u8>>>> {
     Ok(field(name, value.map(Sensitive::into_inner))?.map(Sensitive::new))
 }
 
@@ -411,7 +414,8 @@ impl TryFrom<wire::KeyBundle> for KeyVaultKey {
 
     fn try_from(b: wire::KeyBundle) -> Result<Self> {
         let key = JsonWebKey::try_from(b.key.unwrap_or_default())?;
-        let properties = KeyProperties::from_parts(key.kid.clone(), b.attributes, b.tags, b.managed);
+        let properties =
+            KeyProperties::from_parts(key.kid.clone(), b.attributes, b.tags, b.managed);
         Ok(Self { key, properties })
     }
 }
@@ -677,26 +681,38 @@ mod tests {
     use super::*;
 
     fn example(path: &str) -> serde_json::Value {
-        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs/keyvault/data-plane/Keys/stable/2026-04-01/examples/");
+        let root = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../specs/keyvault/data-plane/Keys/stable/2026-04-01/examples/"
+        );
         let text = std::fs::read_to_string(format!("{root}{path}")).unwrap();
         serde_json::from_str(&text).unwrap()
     }
 
     #[test]
     fn spec_examples_parse_into_typed_keys() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs/keyvault/data-plane/Keys/stable/2026-04-01/examples/");
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../specs/keyvault/data-plane/Keys/stable/2026-04-01/examples/"
+        );
         let mut bundles = 0;
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             let doc = example(&name);
-            let Some(body) = doc.pointer("/responses/200/body") else { continue };
+            let Some(body) = doc.pointer("/responses/200/body") else {
+                continue;
+            };
             let Some(jwk) = body.get("key") else { continue };
             let wire: wire::JsonWebKey = serde_json::from_value(jwk.clone()).unwrap();
             let key = JsonWebKey::try_from(wire.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
             // Nothing is lost going back to the wire.
             assert_eq!(wire::JsonWebKey::from(&key), wire, "{name}");
-            if key.kty.as_ref().is_some_and(|k| matches!(k, KeyType::Rsa | KeyType::RsaHsm)) {
+            if key
+                .kty
+                .as_ref()
+                .is_some_and(|k| matches!(k, KeyType::Rsa | KeyType::RsaHsm))
+            {
                 assert!(key.n.as_ref().is_some_and(|n| n.len() >= 256), "{name}");
                 assert_eq!(key.e.as_deref(), Some(&[1u8, 0, 1][..]), "{name}");
             }
@@ -720,7 +736,8 @@ mod tests {
             let err = JsonWebKey::from_json(bad).unwrap_err();
             assert_eq!(err.kind(), &ErrorKind::InvalidInput, "{bad}");
         }
-        let jwk = JsonWebKey::from_json(r#"{"kty":"RSA","n":"AQAB","e":"AQAB","d":"c2VjcmV0"}"#).unwrap();
+        let jwk =
+            JsonWebKey::from_json(r#"{"kty":"RSA","n":"AQAB","e":"AQAB","d":"c2VjcmV0"}"#).unwrap();
         assert!(jwk.has_private_key());
         assert!(!format!("{jwk:?}").contains("115, 101"));
         assert!(!jwk.public_key().has_private_key());

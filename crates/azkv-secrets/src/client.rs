@@ -11,8 +11,8 @@ use azkv_core::vault::{
     check_object_name, check_object_version, page_size_query, VaultEndpoint, VaultEndpointOptions,
 };
 use azkv_core::{
-    Context, Error, ErrorKind, Method, Pager, Poller, RawResponse, Request, Response,
-    Result, Sensitive, TokenCredential, Url,
+    Context, Error, ErrorKind, Method, Pager, Poller, RawResponse, Request, Response, Result,
+    Sensitive, TokenCredential, Url,
 };
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -326,7 +326,8 @@ impl SecretClient {
         options: Option<ListSecretsOptions>,
     ) -> Pager<DeletedSecret> {
         let options = options.unwrap_or_default();
-        let url = page_size_query(options.max_page_size).and_then(|q| self.url(&["deletedsecrets"], &q));
+        let url =
+            page_size_query(options.max_page_size).and_then(|q| self.url(&["deletedsecrets"], &q));
         self.endpoint.pager::<wire::DeletedSecretItem, _>(
             "SecretClient::list_deleted_secrets",
             url,

@@ -194,7 +194,11 @@ impl TestVault {
     ///
     /// [`ErrorKind::InvalidInput`] when `vault_url` is not a URL.
     pub fn key_client_for(&self, vault_url: &str) -> Result<KeyClient> {
-        KeyClient::new(vault_url, self.credential(), Some(self.key_client_options()))
+        KeyClient::new(
+            vault_url,
+            self.credential(),
+            Some(self.key_client_options()),
+        )
     }
 
     /// Moves the vault's clock forward: tokens expire and deleted secrets pass their purge

@@ -4,6 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod crypto;
+mod fuzz;
+#[path = "../../../azkv-core/tests/it/fuzz_harness.rs"]
+mod fuzz_harness;
 mod operations;
 
 use azkv_testing::TestVault;

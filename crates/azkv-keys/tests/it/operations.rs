@@ -16,25 +16,54 @@ async fn create_get_update_list_and_versions() {
         tags: Some([("team".to_owned(), "keys".to_owned())].into()),
         ..Default::default()
     };
-    let rsa = client.create_rsa_key(&name, Some(options)).await.unwrap().into_model();
+    let rsa = client
+        .create_rsa_key(&name, Some(options))
+        .await
+        .unwrap()
+        .into_model();
     assert_eq!(rsa.key_type(), Some(&KeyType::Rsa));
     assert_eq!(rsa.key.n.as_ref().unwrap().len(), 384);
     assert_eq!(rsa.key.e.as_deref(), Some(&[1u8, 0, 1][..]));
-    assert!(!rsa.key.has_private_key(), "private material must not leave the vault");
+    assert!(
+        !rsa.key.has_private_key(),
+        "private material must not leave the vault"
+    );
     assert_eq!(rsa.key_operations().len(), 6);
     assert_eq!(rsa.properties.tags["team"], "keys");
     assert_eq!(rsa.name(), name);
 
-    for (curve, len) in [(KeyCurveName::P256, 32), (KeyCurveName::P384, 48), (KeyCurveName::P521, 66), (KeyCurveName::P256K, 32)] {
-        let options = CreateKeyOptions { curve: Some(curve.clone()), hardware_protected: true, ..Default::default() };
-        let ec = client.create_ec_key(&unique("ec"), Some(options)).await.unwrap().into_model();
+    for (curve, len) in [
+        (KeyCurveName::P256, 32),
+        (KeyCurveName::P384, 48),
+        (KeyCurveName::P521, 66),
+        (KeyCurveName::P256K, 32),
+    ] {
+        let options = CreateKeyOptions {
+            curve: Some(curve.clone()),
+            hardware_protected: true,
+            ..Default::default()
+        };
+        let ec = client
+            .create_ec_key(&unique("ec"), Some(options))
+            .await
+            .unwrap()
+            .into_model();
         assert_eq!(ec.key_type(), Some(&KeyType::EcHsm));
         assert_eq!(ec.key.crv.as_ref(), Some(&curve));
         assert_eq!(ec.key.x.as_ref().unwrap().len(), len);
-        assert_eq!(ec.key_operations(), [KeyOperation::Sign, KeyOperation::Verify]);
+        assert_eq!(
+            ec.key_operations(),
+            [KeyOperation::Sign, KeyOperation::Verify]
+        );
     }
     let oct = client
-        .create_oct_key(&unique("oct"), Some(CreateKeyOptions { key_size: Some(128), ..Default::default() }))
+        .create_oct_key(
+            &unique("oct"),
+            Some(CreateKeyOptions {
+                key_size: Some(128),
+                ..Default::default()
+            }),
+        )
         .await
         .unwrap()
         .into_model();
@@ -60,12 +89,30 @@ async fn create_get_update_list_and_versions() {
     assert_eq!(updated.key_operations(), [KeyOperation::Verify]);
     assert_eq!(updated.properties.enabled, Some(false));
     assert_eq!(
-        updated.properties.expires_on.unwrap().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs(),
-        expires.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs()
+        updated
+            .properties
+            .expires_on
+            .unwrap()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+        expires
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
     );
-    let second = client.create_rsa_key(&name, None).await.unwrap().into_model();
+    let second = client
+        .create_rsa_key(&name, None)
+        .await
+        .unwrap()
+        .into_model();
     let old = client
-        .get_key(&name, Some(GetKeyOptions { version: rsa.properties.version.clone() }))
+        .get_key(
+            &name,
+            Some(GetKeyOptions {
+                version: rsa.properties.version.clone(),
+            }),
+        )
         .await
         .unwrap()
         .into_model();
@@ -73,13 +120,22 @@ async fn create_get_update_list_and_versions() {
     assert_ne!(second.key.n, rsa.key.n);
 
     let versions: Vec<_> = client
-        .list_properties_of_key_versions(&name, Some(ListKeysOptions { max_page_size: Some(1), ..Default::default() }))
+        .list_properties_of_key_versions(
+            &name,
+            Some(ListKeysOptions {
+                max_page_size: Some(1),
+                ..Default::default()
+            }),
+        )
         .try_collect()
         .await
         .unwrap();
     assert_eq!(versions.len(), 2);
     let all: Vec<_> = client
-        .list_properties_of_keys(Some(ListKeysOptions { max_page_size: Some(2), ..Default::default() }))
+        .list_properties_of_keys(Some(ListKeysOptions {
+            max_page_size: Some(2),
+            ..Default::default()
+        }))
         .try_collect()
         .await
         .unwrap();
@@ -92,7 +148,11 @@ async fn delete_recover_purge_backup_restore() {
     let vault = vault().await;
     let client = vault.key_client().unwrap();
     let name = unique("life");
-    let created = client.create_ec_key(&name, None).await.unwrap().into_model();
+    let created = client
+        .create_ec_key(&name, None)
+        .await
+        .unwrap()
+        .into_model();
     let backup = client.backup_key(&name).await.unwrap().into_model();
     assert!(!backup.is_empty());
 
@@ -100,27 +160,52 @@ async fn delete_recover_purge_backup_restore() {
     assert_eq!(deleted.name(), name);
     assert!(deleted.recovery_id.is_some());
     assert!(deleted.scheduled_purge_date.unwrap() > SystemTime::now());
-    assert_eq!(client.get_deleted_key(&name).await.unwrap().into_model().key.key.x, created.key.x);
+    assert_eq!(
+        client
+            .get_deleted_key(&name)
+            .await
+            .unwrap()
+            .into_model()
+            .key
+            .key
+            .x,
+        created.key.x
+    );
     let listed: Vec<_> = client.list_deleted_keys(None).try_collect().await.unwrap();
     assert_eq!(listed.iter().filter(|d| d.name() == name).count(), 1);
     let err = client.get_key(&name, None).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
     assert_eq!(err.code(), Some("KeyNotFound"));
 
-    let recovered = client.begin_recover_deleted_key(&name).await.unwrap().await.unwrap();
+    let recovered = client
+        .begin_recover_deleted_key(&name)
+        .await
+        .unwrap()
+        .await
+        .unwrap();
     assert_eq!(recovered.key.x, created.key.x);
-    assert_eq!(client.get_key(&name, None).await.unwrap().into_model().id(), created.id());
+    assert_eq!(
+        client.get_key(&name, None).await.unwrap().into_model().id(),
+        created.id()
+    );
 
     client.begin_delete_key(&name).await.unwrap().await.unwrap();
     client.purge_deleted_key(&name).await.unwrap();
     assert!(client.get_deleted_key(&name).await.is_err());
-    let restored = client.restore_key_backup(&backup).await.unwrap().into_model();
+    let restored = client
+        .restore_key_backup(&backup)
+        .await
+        .unwrap()
+        .into_model();
     assert_eq!(restored.key.x, created.key.x);
     assert_eq!(restored.id(), created.id());
     // Restoring over an existing key is a conflict.
     let err = client.restore_key_backup(&backup).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(409));
-    let err = client.restore_key_backup(b"not a backup").await.unwrap_err();
+    let err = client
+        .restore_key_backup(b"not a backup")
+        .await
+        .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
 }
 
@@ -129,39 +214,89 @@ async fn rotation_policy_rotate_and_random_bytes() {
     let vault = vault().await;
     let client = vault.key_client().unwrap();
     let name = unique("rotate");
-    let first = client.create_rsa_key(&name, None).await.unwrap().into_model();
-    let default = client.get_key_rotation_policy(&name).await.unwrap().into_model();
-    assert_eq!(default.lifetime_actions[0].action, KeyRotationPolicyAction::Notify);
+    let first = client
+        .create_rsa_key(&name, None)
+        .await
+        .unwrap()
+        .into_model();
+    let default = client
+        .get_key_rotation_policy(&name)
+        .await
+        .unwrap()
+        .into_model();
+    assert_eq!(
+        default.lifetime_actions[0].action,
+        KeyRotationPolicyAction::Notify
+    );
     let policy = KeyRotationPolicy::new(
-        vec![KeyRotationLifetimeAction::after_create(KeyRotationPolicyAction::Rotate, "P90D")],
+        vec![KeyRotationLifetimeAction::after_create(
+            KeyRotationPolicyAction::Rotate,
+            "P90D",
+        )],
         Some("P1Y".into()),
     );
-    let stored = client.update_key_rotation_policy(&name, &policy).await.unwrap().into_model();
+    let stored = client
+        .update_key_rotation_policy(&name, &policy)
+        .await
+        .unwrap()
+        .into_model();
     assert_eq!(stored.lifetime_actions, policy.lifetime_actions);
     assert_eq!(stored.expires_in.as_deref(), Some("P1Y"));
     assert!(stored.id.unwrap().ends_with("/rotationpolicy"));
-    assert_eq!(client.get_key_rotation_policy(&name).await.unwrap().into_model().expires_in.as_deref(), Some("P1Y"));
+    assert_eq!(
+        client
+            .get_key_rotation_policy(&name)
+            .await
+            .unwrap()
+            .into_model()
+            .expires_in
+            .as_deref(),
+        Some("P1Y")
+    );
 
     let rotated = client.rotate_key(&name).await.unwrap().into_model();
     assert_ne!(rotated.properties.version, first.properties.version);
     assert_eq!(rotated.key.n.as_ref().unwrap().len(), 256);
     assert_ne!(rotated.key.n, first.key.n);
-    let year = rotated.properties.expires_on.unwrap().duration_since(rotated.properties.created_on.unwrap()).unwrap();
+    let year = rotated
+        .properties
+        .expires_on
+        .unwrap()
+        .duration_since(rotated.properties.created_on.unwrap())
+        .unwrap();
     assert_eq!(year.as_secs(), 365 * 86_400);
 
     // Invalid policies: both triggers (refused before sending) and too short an expiry (400).
-    let mut action = KeyRotationLifetimeAction::after_create(KeyRotationPolicyAction::Rotate, "P30D");
+    let mut action =
+        KeyRotationLifetimeAction::after_create(KeyRotationPolicyAction::Rotate, "P30D");
     action.time_before_expiry = Some("P30D".into());
     let both = KeyRotationPolicy::new(vec![action], None);
-    assert_eq!(client.update_key_rotation_policy(&name, &both).await.unwrap_err().kind(), &ErrorKind::InvalidInput);
+    assert_eq!(
+        client
+            .update_key_rotation_policy(&name, &both)
+            .await
+            .unwrap_err()
+            .kind(),
+        &ErrorKind::InvalidInput
+    );
     let short = KeyRotationPolicy::new(vec![], Some("P7D".into()));
-    assert_eq!(client.update_key_rotation_policy(&name, &short).await.unwrap_err().code(), Some("BadParameter"));
+    assert_eq!(
+        client
+            .update_key_rotation_policy(&name, &short)
+            .await
+            .unwrap_err()
+            .code(),
+        Some("BadParameter")
+    );
 
     let a = client.get_random_bytes(32).await.unwrap().into_model();
     let b = client.get_random_bytes(32).await.unwrap().into_model();
     assert_eq!(a.len(), 32);
     assert_ne!(a, b);
-    assert_eq!(client.get_random_bytes(0).await.unwrap_err().kind(), &ErrorKind::InvalidInput);
+    assert_eq!(
+        client.get_random_bytes(0).await.unwrap_err().kind(),
+        &ErrorKind::InvalidInput
+    );
 }
 
 #[tokio::test]
@@ -171,25 +306,45 @@ async fn import_rustcrypto_keys() {
     let private = rsa::RsaPrivateKey::new(&mut rand_core(), 2048).unwrap();
     let mut jwk = JsonWebKey::from(&private);
     jwk.key_ops = vec![KeyOperation::Sign, KeyOperation::Verify];
-    let imported = client.import_key(&unique("imported"), &jwk, None).await.unwrap().into_model();
+    let imported = client
+        .import_key(&unique("imported"), &jwk, None)
+        .await
+        .unwrap()
+        .into_model();
     assert_eq!(imported.key.n, jwk.n);
-    assert_eq!(imported.key_operations(), [KeyOperation::Sign, KeyOperation::Verify]);
+    assert_eq!(
+        imported.key_operations(),
+        [KeyOperation::Sign, KeyOperation::Verify]
+    );
     assert!(!imported.key.has_private_key());
 
     let ec = p256::SecretKey::random(&mut rand_core());
     let jwk = JsonWebKey::from(&ec);
-    let options = ImportKeyOptions { hardware_protected: Some(true), ..Default::default() };
-    let imported = client.import_key(&unique("imported-ec"), &jwk, Some(options)).await.unwrap().into_model();
+    let options = ImportKeyOptions {
+        hardware_protected: Some(true),
+        ..Default::default()
+    };
+    let imported = client
+        .import_key(&unique("imported-ec"), &jwk, Some(options))
+        .await
+        .unwrap()
+        .into_model();
     assert_eq!(imported.key_type(), Some(&KeyType::EcHsm));
     assert_eq!(imported.key.x, jwk.x);
 
     // A public key cannot be imported; the client says so before sending.
-    let err = client.import_key("x", &jwk.public_key(), None).await.unwrap_err();
+    let err = client
+        .import_key("x", &jwk.public_key(), None)
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::InvalidInput);
     // Inconsistent material: the emulator refuses with the service's shape.
     let mut broken = jwk.clone();
     broken.x = JsonWebKey::from(&p256::SecretKey::random(&mut rand_core())).x;
-    let err = client.import_key(&unique("broken"), &broken, None).await.unwrap_err();
+    let err = client
+        .import_key(&unique("broken"), &broken, None)
+        .await
+        .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
     assert_eq!(err.code(), Some("BadParameter"));
 }
@@ -203,25 +358,58 @@ async fn bad_input_is_refused_before_sending_or_with_the_service_shape() {
     let vault = vault().await;
     let client = vault.key_client().unwrap();
     for bad in ["", "a_b", "a/b", &"x".repeat(128)] {
-        assert_eq!(client.get_key(bad, None).await.unwrap_err().kind(), &ErrorKind::InvalidInput, "{bad}");
+        assert_eq!(
+            client.get_key(bad, None).await.unwrap_err().kind(),
+            &ErrorKind::InvalidInput,
+            "{bad}"
+        );
     }
     let err = client
-        .get_key("k", Some(GetKeyOptions { version: Some("../x".into()) }))
+        .get_key(
+            "k",
+            Some(GetKeyOptions {
+                version: Some("../x".into()),
+            }),
+        )
         .await
         .unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::InvalidInput);
     for (kty, options) in [
-        (KeyType::Rsa, CreateKeyOptions { key_size: Some(1024), ..Default::default() }),
-        (KeyType::Ec, CreateKeyOptions { curve: Some(KeyCurveName::from("P-999")), ..Default::default() }),
-        (KeyType::Oct, CreateKeyOptions { key_size: Some(100), ..Default::default() }),
+        (
+            KeyType::Rsa,
+            CreateKeyOptions {
+                key_size: Some(1024),
+                ..Default::default()
+            },
+        ),
+        (
+            KeyType::Ec,
+            CreateKeyOptions {
+                curve: Some(KeyCurveName::from("P-999")),
+                ..Default::default()
+            },
+        ),
+        (
+            KeyType::Oct,
+            CreateKeyOptions {
+                key_size: Some(100),
+                ..Default::default()
+            },
+        ),
         (KeyType::from("DSA"), CreateKeyOptions::default()),
     ] {
-        let err = client.create_key(&unique("bad"), kty.clone(), Some(options)).await.unwrap_err();
+        let err = client
+            .create_key(&unique("bad"), kty.clone(), Some(options))
+            .await
+            .unwrap_err();
         assert_eq!(err.status().map(|s| s.as_u16()), Some(400), "{kty}");
         assert_eq!(err.code(), Some("BadParameter"), "{kty}");
     }
     let err = client
-        .list_properties_of_keys(Some(ListKeysOptions { max_page_size: Some(99), ..Default::default() }))
+        .list_properties_of_keys(Some(ListKeysOptions {
+            max_page_size: Some(99),
+            ..Default::default()
+        }))
         .try_collect::<Vec<_>>()
         .await
         .unwrap_err();
