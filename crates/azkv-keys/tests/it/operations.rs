@@ -415,3 +415,85 @@ async fn bad_input_is_refused_before_sending_or_with_the_service_shape() {
         .unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::InvalidInput);
 }
+
+#[tokio::test]
+async fn keys_survive_an_emulator_restart_with_a_data_dir() {
+    let dir = std::env::temp_dir().join(format!("azkv-keys-durable-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let options = || azkv_testing::TestVaultOptions {
+        emulator: azkv_testing::EmulatorConfig {
+            data_dir: Some(dir.clone()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let first = azkv_testing::TestVault::start_with(options())
+        .await
+        .unwrap();
+    let client = first.key_client().unwrap();
+    let kept = client
+        .create_ec_key("kept", None)
+        .await
+        .unwrap()
+        .into_model();
+    let policy = KeyRotationPolicy::new(vec![], Some("P90D".into()));
+    client
+        .update_key_rotation_policy("kept", &policy)
+        .await
+        .unwrap();
+    client.create_rsa_key("deleted", None).await.unwrap();
+    client
+        .begin_delete_key("deleted")
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    first.shutdown().await;
+
+    let second = azkv_testing::TestVault::start_with(options())
+        .await
+        .unwrap();
+    let client = second.key_client().unwrap();
+    let again = client.get_key("kept", None).await.unwrap().into_model();
+    assert_eq!(again.key.x, kept.key.x);
+    assert_eq!(again.properties.version, kept.properties.version);
+    assert_eq!(
+        client
+            .get_key_rotation_policy("kept")
+            .await
+            .unwrap()
+            .into_model()
+            .expires_in
+            .as_deref(),
+        Some("P90D")
+    );
+    assert_eq!(
+        client
+            .get_deleted_key("deleted")
+            .await
+            .unwrap()
+            .into_model()
+            .name(),
+        "deleted"
+    );
+    // The private half survived too: a signature made now verifies with the old public key.
+    let crypto = client.get_cryptography_client("kept", None).unwrap();
+    let signed = crypto
+        .sign_data(SignatureAlgorithm::Es256, b"after restart")
+        .await
+        .unwrap();
+    let offline = CryptographyClient::from_jwk(kept.key.clone());
+    assert!(
+        offline
+            .verify_data(
+                SignatureAlgorithm::Es256,
+                b"after restart",
+                &signed.signature
+            )
+            .await
+            .unwrap()
+            .is_valid
+    );
+    second.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

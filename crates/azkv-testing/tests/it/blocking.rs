@@ -136,3 +136,49 @@ async fn blocking_calls_inside_a_runtime_are_a_typed_error() {
     );
     drop(client);
 }
+
+#[test]
+fn blocking_key_and_cryptography_clients() {
+    use azkv_keys::{EncryptionAlgorithm, SignatureAlgorithm};
+    let vault = TestVault::start().unwrap();
+    let keys = vault.key_client().unwrap();
+    let key = keys
+        .create_rsa_key("blocking-rsa", None)
+        .unwrap()
+        .into_model();
+    let crypto = keys.get_cryptography_client(key.name(), None).unwrap();
+    let sealed = crypto
+        .encrypt(EncryptionAlgorithm::RsaOaep256, b"blocking", None)
+        .unwrap();
+    let opened = crypto
+        .decrypt(EncryptionAlgorithm::RsaOaep256, &sealed.ciphertext, None)
+        .unwrap();
+    assert_eq!(opened.plaintext.expose(), b"blocking");
+    let signed = crypto.sign_data(SignatureAlgorithm::Rs256, b"doc").unwrap();
+    assert!(
+        crypto
+            .verify_data(SignatureAlgorithm::Rs256, b"doc", &signed.signature)
+            .unwrap()
+            .is_valid
+    );
+    assert_eq!(keys.list_properties_of_keys(None).count(), 1);
+    let deleted = keys
+        .begin_delete_key("blocking-rsa")
+        .unwrap()
+        .wait()
+        .unwrap();
+    assert_eq!(deleted.name(), "blocking-rsa");
+    let recovered = keys
+        .begin_recover_deleted_key("blocking-rsa")
+        .unwrap()
+        .wait()
+        .unwrap();
+    assert_eq!(recovered.key.n, key.key.n);
+    // Inside a runtime the blocking client refuses rather than blocking it.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let err = runtime.block_on(async { keys.get_key("blocking-rsa", None).unwrap_err() });
+    assert_eq!(err.kind(), &ErrorKind::BlockingInAsyncContext);
+}
