@@ -12,7 +12,7 @@
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// One generated file.
@@ -55,6 +55,12 @@ const TARGETS: &[Target] = &[
             ("KeyOperationsParameters", "value"),
         ],
     },
+    Target {
+        spec: "keyvault/resource-manager/Microsoft.KeyVault/KeyVault/stable/2026-02-01/openapi.json",
+        out: "crates/azkv-mgmt/src/generated/mod.rs",
+        subject: "the Microsoft.KeyVault resource provider",
+        sensitive: &[("SecretProperties", "value")],
+    },
 ];
 
 /// Runs the generator; with `check`, compares instead of writing.
@@ -70,7 +76,8 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
         })?;
         let spec: Value =
             serde_json::from_str(&text).map_err(|e| format!("{}: {e}", spec_path.display()))?;
-        let code = rustfmt(&generate(&spec, target)?)?;
+        let external = external_definitions(&spec, &spec_path)?;
+        let code = rustfmt(&generate(&spec, target, external)?)?;
         let out = root.join(target.out);
         let current = std::fs::read_to_string(&out).unwrap_or_default();
         if current == code {
@@ -190,6 +197,78 @@ struct Gen<'a> {
     target: &'a Target,
     /// Enums found inline on properties: name → values (wire value, variant).
     enums: BTreeMap<String, Vec<(String, String)>>,
+    /// Definitions of other files the spec refers to (`common-types`), by name.
+    external: Map<String, Value>,
+}
+
+/// Whether a `$ref` points into another file.
+fn is_external(reference: &str) -> bool {
+    !reference.starts_with('#')
+}
+
+/// The definitions of every other file `spec` (at `spec_path`) refers to, and of the files
+/// those refer to in turn.
+fn external_definitions(spec: &Value, spec_path: &Path) -> Result<Map<String, Value>, String> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut pending: Vec<(Value, PathBuf)> = vec![(spec.clone(), spec_path.to_path_buf())];
+    let mut out = Map::new();
+    while let Some((doc, path)) = pending.pop() {
+        let mut refs = Vec::new();
+        collect_refs(&doc, &mut refs);
+        for reference in refs {
+            let Some((file, _)) = reference.split_once('#') else { continue };
+            if file.is_empty() {
+                continue;
+            }
+            let Some(dir) = path.parent() else { continue };
+            let target = normalize(&dir.join(file));
+            if files.contains(&target) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&target)
+                .map_err(|e| format!("cannot read {}: {e}", target.display()))?;
+            let value: Value =
+                serde_json::from_str(&text).map_err(|e| format!("{}: {e}", target.display()))?;
+            if let Some(defs) = value["definitions"].as_object() {
+                for (k, v) in defs {
+                    out.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
+            files.push(target.clone());
+            pending.push((value, target));
+        }
+    }
+    Ok(out)
+}
+
+fn collect_refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v) {
+                    ("$ref", Value::String(r)) => out.push(r.clone()),
+                    _ => collect_refs(v, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
+
+/// `a/b/../c` → `a/c`, without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 fn ref_name(reference: &str) -> Option<&str> {
@@ -238,7 +317,22 @@ impl<'a> Gen<'a> {
 
     /// The Rust type of a property schema, inside definition `owner`.
     fn rust_type(&mut self, owner: &str, schema: &Value) -> String {
+        let unknown_here = schema["$ref"]
+            .as_str()
+            .and_then(ref_name)
+            .is_some_and(|name| !self.definitions().contains_key(name));
+        if schema["$ref"].as_str().is_some_and(is_external) || unknown_here {
+            // Types of shared files (such as `systemData`) stay untyped JSON.
+            return "serde_json::Value".to_owned();
+        }
         if let Some(name) = schema["$ref"].as_str().and_then(ref_name) {
+            // A named scalar (`Azure.Core.uuid`: a string) is that scalar.
+            if let Some(def) = self.definitions().get(name) {
+                let scalar = def["type"].as_str().is_some_and(|t| t != "object");
+                if scalar && def.get("enum").is_none() {
+                    return self.rust_type(owner, def);
+                }
+            }
             let ty = pascal(name);
             return if name == owner {
                 format!("Box<{ty}>")
@@ -293,8 +387,17 @@ impl<'a> Gen<'a> {
             .unwrap_or_default();
         if let Some(parents) = schema["allOf"].as_array() {
             for parent in parents {
-                let parent_schema = match parent["$ref"].as_str().and_then(ref_name) {
-                    Some(name) => self.definitions().get(name).cloned().unwrap_or(Value::Null),
+                let reference = parent["$ref"].as_str();
+                let parent_schema = match reference.and_then(ref_name) {
+                    Some(name) if reference.is_some_and(is_external) => {
+                        self.external.get(name).cloned().unwrap_or(Value::Null)
+                    }
+                    Some(name) => self
+                        .definitions()
+                        .get(name)
+                        .or_else(|| self.external.get(name))
+                        .cloned()
+                        .unwrap_or(Value::Null),
                     None => parent.clone(),
                 };
                 let (p, r) = self.properties(&parent_schema);
@@ -410,22 +513,24 @@ impl<'a> Gen<'a> {
         }
         ops.sort();
         for (id, method, path) in ops {
-            let id_tail = id.rsplit('_').next().unwrap_or(&id);
+            // `Group_Action` ids keep their group: `Vaults_Get` → `VAULTS_GET`.
+            let const_name = id.split('_').map(screaming).collect::<Vec<_>>().join("_");
             let _ = writeln!(out, "/// Operation `{id}`: `{method} {path}`.");
             let _ = writeln!(
                 out,
-                "pub const {}: Operation = Operation {{ id: \"{id}\", method: \"{method}\", path: \"{path}\" }};\n",
-                screaming(id_tail)
+                "pub const {}: ApiOperation = ApiOperation {{ id: \"{id}\", method: \"{method}\", path: \"{path}\" }};\n",
+                const_name
             );
         }
     }
 }
 
-fn generate(spec: &Value, target: &Target) -> Result<String, String> {
+fn generate(spec: &Value, target: &Target, external: Map<String, Value>) -> Result<String, String> {
     let mut gen = Gen {
         spec,
         target,
         enums: BTreeMap::new(),
+        external,
     };
     let version = spec["info"]["version"]
         .as_str()
@@ -471,7 +576,7 @@ fn generate(spec: &Value, target: &Target) -> Result<String, String> {
     let _ = writeln!(out, "\n/// The API version these models describe.\npub const API_VERSION: &str = \"{version}\";\n");
     let _ = writeln!(
         out,
-        "/// One operation of the API: its id, HTTP method and path template.\n#[derive(Clone, Copy, Debug, PartialEq, Eq)]\npub struct Operation {{\n    /// The operation id.\n    pub id: &'static str,\n    /// The HTTP method.\n    pub method: &'static str,\n    /// The path template, with `{{name}}` placeholders.\n    pub path: &'static str,\n}}\n"
+        "/// One operation of the API: its id, HTTP method and path template.\n#[derive(Clone, Copy, Debug, PartialEq, Eq)]\npub struct ApiOperation {{\n    /// The operation id.\n    pub id: &'static str,\n    /// The HTTP method.\n    pub method: &'static str,\n    /// The path template, with `{{name}}` placeholders.\n    pub path: &'static str,\n}}\n"
     );
     out.push_str(&ops);
     out.push_str(&body);
@@ -519,7 +624,7 @@ mod tests {
             subject: "things",
             sensitive: &[("Thing", "value")],
         };
-        let code = generate(&spec, &target).unwrap();
+        let code = generate(&spec, &target, Map::new()).unwrap();
         assert!(code.contains("pub value: Sensitive<String>,"), "{code}");
         assert!(code.contains("pub id: Option<String>,"));
         assert!(code.contains("pub next: Option<Box<Thing>>,"));
@@ -529,7 +634,7 @@ mod tests {
             code.contains("    AB,") || code.contains("    Ab,"),
             "{code}"
         );
-        assert!(code.contains("pub const GET_THING: Operation"));
+        assert!(code.contains("pub const GET_THING: ApiOperation"));
         assert!(!code.contains("description"));
     }
 }

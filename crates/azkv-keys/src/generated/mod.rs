@@ -12,7 +12,7 @@ pub const API_VERSION: &str = "2026-04-01";
 
 /// One operation of the API: its id, HTTP method and path template.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Operation {
+pub struct ApiOperation {
     /// The operation id.
     pub id: &'static str,
     /// The HTTP method.
@@ -22,189 +22,189 @@ pub struct Operation {
 }
 
 /// Operation `BackupKey`: `POST /keys/{key-name}/backup`.
-pub const BACKUP_KEY: Operation = Operation {
+pub const BACKUP_KEY: ApiOperation = ApiOperation {
     id: "BackupKey",
     method: "POST",
     path: "/keys/{key-name}/backup",
 };
 
 /// Operation `CreateKey`: `POST /keys/{key-name}/create`.
-pub const CREATE_KEY: Operation = Operation {
+pub const CREATE_KEY: ApiOperation = ApiOperation {
     id: "CreateKey",
     method: "POST",
     path: "/keys/{key-name}/create",
 };
 
 /// Operation `DeleteKey`: `DELETE /keys/{key-name}`.
-pub const DELETE_KEY: Operation = Operation {
+pub const DELETE_KEY: ApiOperation = ApiOperation {
     id: "DeleteKey",
     method: "DELETE",
     path: "/keys/{key-name}",
 };
 
 /// Operation `GetDeletedKey`: `GET /deletedkeys/{key-name}`.
-pub const GET_DELETED_KEY: Operation = Operation {
+pub const GET_DELETED_KEY: ApiOperation = ApiOperation {
     id: "GetDeletedKey",
     method: "GET",
     path: "/deletedkeys/{key-name}",
 };
 
 /// Operation `GetDeletedKeys`: `GET /deletedkeys`.
-pub const GET_DELETED_KEYS: Operation = Operation {
+pub const GET_DELETED_KEYS: ApiOperation = ApiOperation {
     id: "GetDeletedKeys",
     method: "GET",
     path: "/deletedkeys",
 };
 
 /// Operation `GetKey`: `GET /keys/{key-name}/{key-version}`.
-pub const GET_KEY: Operation = Operation {
+pub const GET_KEY: ApiOperation = ApiOperation {
     id: "GetKey",
     method: "GET",
     path: "/keys/{key-name}/{key-version}",
 };
 
 /// Operation `GetKeyAttestation`: `GET /keys/{key-name}/{key-version}/attestation`.
-pub const GET_KEY_ATTESTATION: Operation = Operation {
+pub const GET_KEY_ATTESTATION: ApiOperation = ApiOperation {
     id: "GetKeyAttestation",
     method: "GET",
     path: "/keys/{key-name}/{key-version}/attestation",
 };
 
 /// Operation `GetKeyRotationPolicy`: `GET /keys/{key-name}/rotationpolicy`.
-pub const GET_KEY_ROTATION_POLICY: Operation = Operation {
+pub const GET_KEY_ROTATION_POLICY: ApiOperation = ApiOperation {
     id: "GetKeyRotationPolicy",
     method: "GET",
     path: "/keys/{key-name}/rotationpolicy",
 };
 
 /// Operation `GetKeyVersions`: `GET /keys/{key-name}/versions`.
-pub const GET_KEY_VERSIONS: Operation = Operation {
+pub const GET_KEY_VERSIONS: ApiOperation = ApiOperation {
     id: "GetKeyVersions",
     method: "GET",
     path: "/keys/{key-name}/versions",
 };
 
 /// Operation `GetKeys`: `GET /keys`.
-pub const GET_KEYS: Operation = Operation {
+pub const GET_KEYS: ApiOperation = ApiOperation {
     id: "GetKeys",
     method: "GET",
     path: "/keys",
 };
 
 /// Operation `GetRandomBytes`: `POST /rng`.
-pub const GET_RANDOM_BYTES: Operation = Operation {
+pub const GET_RANDOM_BYTES: ApiOperation = ApiOperation {
     id: "GetRandomBytes",
     method: "POST",
     path: "/rng",
 };
 
 /// Operation `ImportKey`: `PUT /keys/{key-name}`.
-pub const IMPORT_KEY: Operation = Operation {
+pub const IMPORT_KEY: ApiOperation = ApiOperation {
     id: "ImportKey",
     method: "PUT",
     path: "/keys/{key-name}",
 };
 
 /// Operation `PurgeDeletedKey`: `DELETE /deletedkeys/{key-name}`.
-pub const PURGE_DELETED_KEY: Operation = Operation {
+pub const PURGE_DELETED_KEY: ApiOperation = ApiOperation {
     id: "PurgeDeletedKey",
     method: "DELETE",
     path: "/deletedkeys/{key-name}",
 };
 
 /// Operation `RecoverDeletedKey`: `POST /deletedkeys/{key-name}/recover`.
-pub const RECOVER_DELETED_KEY: Operation = Operation {
+pub const RECOVER_DELETED_KEY: ApiOperation = ApiOperation {
     id: "RecoverDeletedKey",
     method: "POST",
     path: "/deletedkeys/{key-name}/recover",
 };
 
 /// Operation `RestoreKey`: `POST /keys/restore`.
-pub const RESTORE_KEY: Operation = Operation {
+pub const RESTORE_KEY: ApiOperation = ApiOperation {
     id: "RestoreKey",
     method: "POST",
     path: "/keys/restore",
 };
 
 /// Operation `RotateKey`: `POST /keys/{key-name}/rotate`.
-pub const ROTATE_KEY: Operation = Operation {
+pub const ROTATE_KEY: ApiOperation = ApiOperation {
     id: "RotateKey",
     method: "POST",
     path: "/keys/{key-name}/rotate",
 };
 
 /// Operation `UpdateKey`: `PATCH /keys/{key-name}/{key-version}`.
-pub const UPDATE_KEY: Operation = Operation {
+pub const UPDATE_KEY: ApiOperation = ApiOperation {
     id: "UpdateKey",
     method: "PATCH",
     path: "/keys/{key-name}/{key-version}",
 };
 
 /// Operation `UpdateKeyRotationPolicy`: `PUT /keys/{key-name}/rotationpolicy`.
-pub const UPDATE_KEY_ROTATION_POLICY: Operation = Operation {
+pub const UPDATE_KEY_ROTATION_POLICY: ApiOperation = ApiOperation {
     id: "UpdateKeyRotationPolicy",
     method: "PUT",
     path: "/keys/{key-name}/rotationpolicy",
 };
 
 /// Operation `decrypt`: `POST /keys/{key-name}/{key-version}/decrypt`.
-pub const DECRYPT: Operation = Operation {
+pub const DECRYPT: ApiOperation = ApiOperation {
     id: "decrypt",
     method: "POST",
     path: "/keys/{key-name}/{key-version}/decrypt",
 };
 
 /// Operation `encrypt`: `POST /keys/{key-name}/{key-version}/encrypt`.
-pub const ENCRYPT: Operation = Operation {
+pub const ENCRYPT: ApiOperation = ApiOperation {
     id: "encrypt",
     method: "POST",
     path: "/keys/{key-name}/{key-version}/encrypt",
 };
 
 /// Operation `release`: `POST /keys/{key-name}/{key-version}/release`.
-pub const RELEASE: Operation = Operation {
+pub const RELEASE: ApiOperation = ApiOperation {
     id: "release",
     method: "POST",
     path: "/keys/{key-name}/{key-version}/release",
 };
 
 /// Operation `secureunwrapkey`: `POST /keys/{key-name}/{key-version}/secureunwrapkey`.
-pub const SECUREUNWRAPKEY: Operation = Operation {
+pub const SECUREUNWRAPKEY: ApiOperation = ApiOperation {
     id: "secureunwrapkey",
     method: "POST",
     path: "/keys/{key-name}/{key-version}/secureunwrapkey",
 };
 
 /// Operation `securewrapkey`: `POST /keys/{key-name}/{key-version}/securewrapkey`.
-pub const SECUREWRAPKEY: Operation = Operation {
+pub const SECUREWRAPKEY: ApiOperation = ApiOperation {
     id: "securewrapkey",
     method: "POST",
     path: "/keys/{key-name}/{key-version}/securewrapkey",
 };
 
 /// Operation `sign`: `POST /keys/{key-name}/{key-version}/sign`.
-pub const SIGN: Operation = Operation {
+pub const SIGN: ApiOperation = ApiOperation {
     id: "sign",
     method: "POST",
     path: "/keys/{key-name}/{key-version}/sign",
 };
 
 /// Operation `unwrapKey`: `POST /keys/{key-name}/{key-version}/unwrapkey`.
-pub const UNWRAP_KEY: Operation = Operation {
+pub const UNWRAP_KEY: ApiOperation = ApiOperation {
     id: "unwrapKey",
     method: "POST",
     path: "/keys/{key-name}/{key-version}/unwrapkey",
 };
 
 /// Operation `verify`: `POST /keys/{key-name}/{key-version}/verify`.
-pub const VERIFY: Operation = Operation {
+pub const VERIFY: ApiOperation = ApiOperation {
     id: "verify",
     method: "POST",
     path: "/keys/{key-name}/{key-version}/verify",
 };
 
 /// Operation `wrapKey`: `POST /keys/{key-name}/{key-version}/wrapkey`.
-pub const WRAP_KEY: Operation = Operation {
+pub const WRAP_KEY: ApiOperation = ApiOperation {
     id: "wrapKey",
     method: "POST",
     path: "/keys/{key-name}/{key-version}/wrapkey",

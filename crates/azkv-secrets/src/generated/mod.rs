@@ -12,7 +12,7 @@ pub const API_VERSION: &str = "2026-04-01";
 
 /// One operation of the API: its id, HTTP method and path template.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Operation {
+pub struct ApiOperation {
     /// The operation id.
     pub id: &'static str,
     /// The HTTP method.
@@ -22,84 +22,84 @@ pub struct Operation {
 }
 
 /// Operation `BackupSecret`: `POST /secrets/{secret-name}/backup`.
-pub const BACKUP_SECRET: Operation = Operation {
+pub const BACKUP_SECRET: ApiOperation = ApiOperation {
     id: "BackupSecret",
     method: "POST",
     path: "/secrets/{secret-name}/backup",
 };
 
 /// Operation `DeleteSecret`: `DELETE /secrets/{secret-name}`.
-pub const DELETE_SECRET: Operation = Operation {
+pub const DELETE_SECRET: ApiOperation = ApiOperation {
     id: "DeleteSecret",
     method: "DELETE",
     path: "/secrets/{secret-name}",
 };
 
 /// Operation `GetDeletedSecret`: `GET /deletedsecrets/{secret-name}`.
-pub const GET_DELETED_SECRET: Operation = Operation {
+pub const GET_DELETED_SECRET: ApiOperation = ApiOperation {
     id: "GetDeletedSecret",
     method: "GET",
     path: "/deletedsecrets/{secret-name}",
 };
 
 /// Operation `GetDeletedSecrets`: `GET /deletedsecrets`.
-pub const GET_DELETED_SECRETS: Operation = Operation {
+pub const GET_DELETED_SECRETS: ApiOperation = ApiOperation {
     id: "GetDeletedSecrets",
     method: "GET",
     path: "/deletedsecrets",
 };
 
 /// Operation `GetSecret`: `GET /secrets/{secret-name}/{secret-version}`.
-pub const GET_SECRET: Operation = Operation {
+pub const GET_SECRET: ApiOperation = ApiOperation {
     id: "GetSecret",
     method: "GET",
     path: "/secrets/{secret-name}/{secret-version}",
 };
 
 /// Operation `GetSecretVersions`: `GET /secrets/{secret-name}/versions`.
-pub const GET_SECRET_VERSIONS: Operation = Operation {
+pub const GET_SECRET_VERSIONS: ApiOperation = ApiOperation {
     id: "GetSecretVersions",
     method: "GET",
     path: "/secrets/{secret-name}/versions",
 };
 
 /// Operation `GetSecrets`: `GET /secrets`.
-pub const GET_SECRETS: Operation = Operation {
+pub const GET_SECRETS: ApiOperation = ApiOperation {
     id: "GetSecrets",
     method: "GET",
     path: "/secrets",
 };
 
 /// Operation `PurgeDeletedSecret`: `DELETE /deletedsecrets/{secret-name}`.
-pub const PURGE_DELETED_SECRET: Operation = Operation {
+pub const PURGE_DELETED_SECRET: ApiOperation = ApiOperation {
     id: "PurgeDeletedSecret",
     method: "DELETE",
     path: "/deletedsecrets/{secret-name}",
 };
 
 /// Operation `RecoverDeletedSecret`: `POST /deletedsecrets/{secret-name}/recover`.
-pub const RECOVER_DELETED_SECRET: Operation = Operation {
+pub const RECOVER_DELETED_SECRET: ApiOperation = ApiOperation {
     id: "RecoverDeletedSecret",
     method: "POST",
     path: "/deletedsecrets/{secret-name}/recover",
 };
 
 /// Operation `RestoreSecret`: `POST /secrets/restore`.
-pub const RESTORE_SECRET: Operation = Operation {
+pub const RESTORE_SECRET: ApiOperation = ApiOperation {
     id: "RestoreSecret",
     method: "POST",
     path: "/secrets/restore",
 };
 
 /// Operation `SetSecret`: `PUT /secrets/{secret-name}`.
-pub const SET_SECRET: Operation = Operation {
+pub const SET_SECRET: ApiOperation = ApiOperation {
     id: "SetSecret",
     method: "PUT",
     path: "/secrets/{secret-name}",
 };
 
 /// Operation `UpdateSecret`: `PATCH /secrets/{secret-name}/{secret-version}`.
-pub const UPDATE_SECRET: Operation = Operation {
+pub const UPDATE_SECRET: ApiOperation = ApiOperation {
     id: "UpdateSecret",
     method: "PATCH",
     path: "/secrets/{secret-name}/{secret-version}",
