@@ -56,7 +56,8 @@ const TARGETS: &[Target] = &[
         ],
     },
     Target {
-        spec: "keyvault/resource-manager/Microsoft.KeyVault/KeyVault/stable/2026-02-01/openapi.json",
+        spec:
+            "keyvault/resource-manager/Microsoft.KeyVault/KeyVault/stable/2026-02-01/openapi.json",
         out: "crates/azkv-mgmt/src/generated/mod.rs",
         subject: "the Microsoft.KeyVault resource provider",
         sensitive: &[("SecretProperties", "value")],
@@ -216,7 +217,9 @@ fn external_definitions(spec: &Value, spec_path: &Path) -> Result<Map<String, Va
         let mut refs = Vec::new();
         collect_refs(&doc, &mut refs);
         for reference in refs {
-            let Some((file, _)) = reference.split_once('#') else { continue };
+            let Some((file, _)) = reference.split_once('#') else {
+                continue;
+            };
             if file.is_empty() {
                 continue;
             }

@@ -40,6 +40,7 @@ mod faults;
 mod http;
 mod identity;
 mod keys;
+mod mgmt;
 mod persist;
 mod secrets;
 mod server;
@@ -271,6 +272,39 @@ impl Emulator {
         let acceptor = tls.map(|t| tokio_rustls::TlsAcceptor::from(t.config));
         let graceful = Arc::new(GracefulShutdown::new());
         let (stop, stop_rx) = watch::channel(false);
+        // Vaults created through the management plane get their listeners here.
+        let (spawn_tx, mut spawn_rx) =
+            tokio::sync::mpsc::unbounded_channel::<(std::net::TcpListener, String)>();
+        let _ = state.spawner.set(spawn_tx);
+        {
+            let acceptor = acceptor.clone();
+            let state = state.clone();
+            let graceful = graceful.clone();
+            let stop_rx = stop_rx.clone();
+            let mut stopping = stop_rx.clone();
+            tokio::spawn(async move {
+                loop {
+                    let next = tokio::select! {
+                        next = spawn_rx.recv() => next,
+                        _ = stopping.changed() => None,
+                    };
+                    let Some((listener, name)) = next else { break };
+                    match TcpListener::from_std(listener) {
+                        Ok(listener) => {
+                            tokio::spawn(server::serve(
+                                listener,
+                                acceptor.clone(),
+                                Role::Vault(name),
+                                state.clone(),
+                                graceful.clone(),
+                                stop_rx.clone(),
+                            ));
+                        }
+                        Err(err) => tracing::error!(error = %err, "could not serve a new vault"),
+                    }
+                }
+            });
+        }
         let tasks = listeners
             .into_iter()
             .map(|(listener, role)| {

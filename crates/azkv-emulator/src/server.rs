@@ -278,6 +278,9 @@ fn dispatch(state: &State, role: &Role, req: &Req, host: &str) -> Routed {
         if let Some(response) = control::route(state, req) {
             return Routed::Done(response);
         }
+        if let Some(response) = crate::mgmt::route(state, req) {
+            return Routed::Done(response);
+        }
     }
     // A Host of NAME.localhost selects vault NAME on any port.
     let hostname = host.rsplit_once(':').map_or(host, |(h, port)| {

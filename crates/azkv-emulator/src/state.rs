@@ -25,6 +25,11 @@ pub struct State {
     pub faults: Option<crate::faults::Faults>,
     /// The durable store, with `--data-dir`.
     pub durable: Option<crate::persist::Durable>,
+    /// Resource Manager's view: vaults created through the management plane.
+    pub arm: Mutex<crate::mgmt::ArmStore>,
+    /// Starts serving a vault created through the management plane on its listener.
+    pub spawner:
+        std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<(std::net::TcpListener, String)>>,
     store: Mutex<Store>,
 }
 
@@ -48,6 +53,8 @@ impl State {
             issuer,
             sealer,
             main_url,
+            arm: Mutex::new(crate::mgmt::ArmStore::default()),
+            spawner: std::sync::OnceLock::new(),
             store: Mutex::new(store),
         }
     }

@@ -203,6 +203,12 @@ fn purge_from<T>(deleted: &mut BTreeMap<String, Deleted<T>>, now: i64) -> Vec<St
     expired
 }
 
+impl Default for Vault {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// All vaults, by lowercased name.
 #[derive(Debug, Default)]
 pub struct Store {
