@@ -34,6 +34,7 @@ use azkv_core::{
 };
 use azkv_identity::{AuthorityHost, ClientSecretCredential, ClientSecretCredentialOptions};
 use azkv_keys::{KeyClient, KeyClientOptions};
+use azkv_mgmt::{VaultsClient, VaultsClientOptions};
 use azkv_secrets::{SecretClient, SecretClientOptions};
 use std::sync::Arc;
 use std::time::Duration;
@@ -198,6 +199,40 @@ impl TestVault {
             vault_url,
             self.credential(),
             Some(self.key_client_options()),
+        )
+    }
+
+    /// Options for a management client of the emulator's Resource Manager endpoint: its
+    /// transport and endpoint, quick pollers.
+    ///
+    /// # Errors
+    ///
+    /// Only if the emulator's management URL does not parse, which does not happen.
+    pub fn vaults_client_options(&self) -> Result<VaultsClientOptions> {
+        let endpoint = azkv_core::Url::parse(&self.emulator.management_url())
+            .map_err(|_| Error::invalid_input("management url", "not a URL"))?;
+        Ok(VaultsClientOptions {
+            client_options: self.client_options.clone(),
+            endpoint: Some(endpoint),
+            poller: azkv_core::PollerOptions {
+                interval: Duration::from_millis(50),
+                timeout: Duration::from_secs(30),
+            },
+            ..Default::default()
+        })
+    }
+
+    /// A management client for `subscription_id` (any id: the emulator keeps vaults per
+    /// subscription). Vaults it creates are data-plane vaults at their `vault_uri`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] for an empty subscription id.
+    pub fn vaults_client(&self, subscription_id: &str) -> Result<VaultsClient> {
+        VaultsClient::new(
+            subscription_id,
+            self.credential(),
+            Some(self.vaults_client_options()?),
         )
     }
 
