@@ -369,7 +369,7 @@ fn check_policy(entry: &Value) -> ApiResult<Value> {
 
 /// The data-plane policies of `properties`: `None` (everyone authenticated) with RBAC.
 fn data_plane_policies(properties: &Map<String, Value>) -> Option<Vec<AccessPolicy>> {
-    if prop(&properties, "enableRbacAuthorization").as_bool() == Some(true) {
+    if prop(properties, "enableRbacAuthorization").as_bool() == Some(true) {
         return None;
     }
     let strings = |v: &Value| -> Vec<String> {
@@ -475,15 +475,12 @@ fn apply_to_data_plane(
     properties: &Map<String, Value>,
 ) -> ApiResult<()> {
     let policies = data_plane_policies(properties);
-    let days = prop(&properties, "softDeleteRetentionInDays")
+    let days = prop(properties, "softDeleteRetentionInDays")
         .as_i64()
         .unwrap_or(90);
     {
         let mut store = state.lock();
-        let vault = store
-            .vaults
-            .entry(name.to_owned())
-            .or_insert_with(crate::store::Vault::new);
+        let vault = store.vaults.entry(name.to_owned()).or_default();
         vault.access_policies = policies.clone();
         vault.retention_days = days;
     }
@@ -590,7 +587,7 @@ fn create_or_update(
     let props_in = input["properties"]
         .as_object()
         .ok_or_else(|| bad_request("The property 'properties' is required."))?;
-    let recover = prop(&props_in, "createMode")
+    let recover = prop(props_in, "createMode")
         .as_str()
         .is_some_and(|m| m.eq_ignore_ascii_case("recover"));
     let key = id.name.to_ascii_lowercase();
