@@ -1185,6 +1185,7 @@ mod tests {
             assert!(check_api_version(bad).is_err(), "{bad:?}");
         }
         assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
-        assert_eq!(iso8601(1_795_000_000), "2026-11-18T08:26:40Z");
+        assert_eq!(iso8601(1_795_000_000), "2026-11-18T11:06:40Z");
+        assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00Z");
     }
 }
