@@ -22,12 +22,18 @@ pub struct AccessPolicy {
     /// `unwrapKey`, `rotate`, `getrotationpolicy`, `setrotationpolicy`, or `all`).
     #[serde(default)]
     pub keys: Vec<String>,
+    /// Certificates permissions (`get`, `list`, `create`, `import`, `update`, `delete`,
+    /// `managecontacts`, `getissuers`, `setissuers`, `deleteissuers`, `backup`, `restore`,
+    /// `recover`, `purge`, or `all`).
+    #[serde(default)]
+    pub certificates: Vec<String>,
 }
 
 impl AccessPolicy {
     fn granted(&self, kind: &str) -> &[String] {
         match kind {
             "keys" => &self.keys,
+            "certificates" => &self.certificates,
             _ => &self.secrets,
         }
     }

@@ -278,6 +278,7 @@ fn access_policy(object_id: String, perms: Vec<String>) -> crate::access::Access
     for perm in perms {
         match perm.split_once(':') {
             Some(("keys", p)) => policy.keys.push(p.to_owned()),
+            Some(("certificates", p)) => policy.certificates.push(p.to_owned()),
             Some((_, p)) => policy.secrets.push(p.to_owned()),
             None => policy.secrets.push(perm),
         }

@@ -152,7 +152,7 @@ fn being_deleted(name: &str) -> ApiError {
     ApiError::conflict(format!("Key {name} is currently being deleted."))
 }
 
-fn default_ops(kty: &str) -> Vec<String> {
+pub(crate) fn default_ops(kty: &str) -> Vec<String> {
     let ops: &[&str] = match kty {
         "EC" => &["sign", "verify"],
         "oct" => &["encrypt", "decrypt", "wrapKey", "unwrapKey"],
@@ -187,7 +187,7 @@ fn check_ops(ops: Option<Vec<String>>, kty: &str) -> ApiResult<Vec<String>> {
     Ok(out)
 }
 
-fn key_id(call: &Call<'_>, key: &Key, v: &KeyVersion) -> String {
+pub(crate) fn key_id(call: &Call<'_>, key: &Key, v: &KeyVersion) -> String {
     format!("{}/keys/{}/{}", base(call), key.name, v.version)
 }
 
@@ -208,7 +208,7 @@ fn attributes(call: &Call<'_>, days: i64, v: &KeyVersion) -> Value {
     a
 }
 
-fn bundle(call: &Call<'_>, days: i64, key: &Key, v: &KeyVersion) -> Value {
+pub(crate) fn bundle(call: &Call<'_>, days: i64, key: &Key, v: &KeyVersion) -> Value {
     let mut b = Map::new();
     b.insert("key".into(), jwk(call, key, v));
     b.insert("attributes".into(), attributes(call, days, v));
@@ -217,6 +217,9 @@ fn bundle(call: &Call<'_>, days: i64, key: &Key, v: &KeyVersion) -> Value {
     }
     if let Some(policy) = &v.release_policy {
         b.insert("release_policy".into(), policy.clone());
+    }
+    if v.managed {
+        b.insert("managed".into(), json!(true));
     }
     Value::Object(b)
 }
@@ -352,6 +355,7 @@ fn new_key_version(
         updated: now,
         exportable,
         release_policy,
+        managed: false,
     })
 }
 
@@ -901,6 +905,7 @@ fn rotate(call: &Call<'_>, name: &str) -> ApiResult<Response> {
         updated: now,
         exportable: template.exportable,
         release_policy: template.release_policy,
+        managed: false,
     };
     add_version(call, name, version)
 }

@@ -31,6 +31,7 @@
 mod access;
 mod api_version;
 mod backup;
+mod certs;
 mod clock;
 mod config;
 mod control;
@@ -42,6 +43,7 @@ mod identity;
 mod keys;
 mod mgmt;
 mod persist;
+mod pki;
 mod secrets;
 mod server;
 mod state;
@@ -243,6 +245,16 @@ impl Emulator {
         for (vault, name, deleted) in loaded.deleted_keys {
             if let Some(v) = store.vaults.get_mut(&vault) {
                 v.deleted_keys.insert(name, deleted);
+            }
+        }
+        for (vault, name, cert) in loaded.certificates {
+            if let Some(v) = store.vaults.get_mut(&vault) {
+                v.certificates.insert(name, cert);
+            }
+        }
+        for (vault, name, deleted) in loaded.deleted_certificates {
+            if let Some(v) = store.vaults.get_mut(&vault) {
+                v.deleted_certificates.insert(name, deleted);
             }
         }
         let issuer = identity::Issuer::new(

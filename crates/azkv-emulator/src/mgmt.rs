@@ -393,6 +393,7 @@ fn data_plane_policies(properties: &Map<String, Value>) -> Option<Vec<AccessPoli
                         object_id: e["objectId"].as_str().unwrap_or_default().to_owned(),
                         secrets: strings(&e["permissions"]["secrets"]),
                         keys: strings(&e["permissions"]["keys"]),
+                        certificates: strings(&e["permissions"]["certificates"]),
                     })
                     .collect()
             })

@@ -6,7 +6,7 @@
 //! answered, so an acknowledged write survives a crash. The store records its schema version;
 //! a directory written by a newer emulator is refused rather than rewritten.
 
-use crate::store::{Deleted, Key, Secret};
+use crate::store::{Certificate, Deleted, Key, Secret};
 use crate::EmulatorError;
 use redb::{Database, ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
@@ -19,6 +19,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const SECRETS: TableDefinition<&str, &[u8]> = TableDefinition::new("secrets");
 const KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("keys");
+const CERTIFICATES: TableDefinition<&str, &[u8]> = TableDefinition::new("certificates");
 
 /// An object as stored: active, or deleted and waiting for recovery or purge.
 #[derive(Serialize, Deserialize)]
@@ -96,6 +97,10 @@ pub struct Loaded {
     pub keys: Vec<(String, String, Key)>,
     /// (vault, lowercased name, deleted key).
     pub deleted_keys: Vec<(String, String, Deleted<Key>)>,
+    /// (vault, lowercased name, active certificate).
+    pub certificates: Vec<(String, String, Certificate)>,
+    /// (vault, lowercased name, deleted certificate).
+    pub deleted_certificates: Vec<(String, String, Deleted<Certificate>)>,
     /// (vault, access policies) of vaults that have policies.
     pub access_policies: Vec<(String, Vec<crate::access::AccessPolicy>)>,
 }
@@ -172,6 +177,7 @@ impl Durable {
         }
         (loaded.secrets, loaded.deleted_secrets) = read_objects(&txn, SECRETS)?;
         (loaded.keys, loaded.deleted_keys) = read_objects(&txn, KEYS)?;
+        (loaded.certificates, loaded.deleted_certificates) = read_objects(&txn, CERTIFICATES)?;
         drop(txn);
         durable.put_meta("schema_version", &SCHEMA_VERSION.to_le_bytes())?;
         Ok((durable, loaded))
@@ -246,6 +252,17 @@ impl Durable {
         self.save(KEYS, vault, name, active, deleted)
     }
 
+    /// Stores the state of one certificate: active, deleted, or gone.
+    pub fn save_certificate(
+        &self,
+        vault: &str,
+        name: &str,
+        active: Option<&Certificate>,
+        deleted: Option<&Deleted<Certificate>>,
+    ) -> Result<(), EmulatorError> {
+        self.save(CERTIFICATES, vault, name, active, deleted)
+    }
+
     fn save<T: Serialize + Clone>(
         &self,
         table: TableDefinition<&str, &[u8]>,
@@ -309,6 +326,7 @@ mod tests {
                 exp: None,
                 created: 1,
                 updated: 1,
+                managed_key_id: None,
             }],
         }
     }

@@ -177,6 +177,10 @@ fn bundle(
     if let Some(tags) = &v.tags {
         b.insert("tags".into(), json!(tags));
     }
+    if let Some(kid) = &v.managed_key_id {
+        b.insert("kid".into(), json!(kid));
+        b.insert("managed".into(), json!(true));
+    }
     Value::Object(b)
 }
 
@@ -295,6 +299,9 @@ pub(crate) fn with_vault<T>(
     for key in vault.purge_expired_keys(now) {
         call.state.persist_key(call.vault, vault, &key)?;
     }
+    for key in vault.purge_expired_certificates(now) {
+        call.state.persist_certificate(call.vault, vault, &key)?;
+    }
     f(vault, now)
 }
 
@@ -345,6 +352,7 @@ fn set(call: &Call<'_>, name: &str) -> ApiResult<Response> {
             exp,
             created: now,
             updated: now,
+            managed_key_id: None,
         };
         let days = vault.retention_days;
         let secret = vault.secrets.entry(key.clone()).or_insert_with(|| Secret {

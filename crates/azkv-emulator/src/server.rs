@@ -261,7 +261,8 @@ async fn vault_request(
     }
     let needed = secrets::permission(req)
         .map(|p| ("secrets", p))
-        .or_else(|| crate::keys::permission(req).map(|p| ("keys", p)));
+        .or_else(|| crate::keys::permission(req).map(|p| ("keys", p)))
+        .or_else(|| crate::certs::permission(req).map(|p| ("certificates", p)));
     if let Some((kind, permission)) = needed {
         if let Err(err) = access::check(state, vault, &claims, kind, permission) {
             return Ok(err.into_response());
@@ -336,7 +337,10 @@ fn data_plane(state: &State, req: &Req, vault: &str) -> Response {
         api_version,
         vault,
     };
-    match secrets::route(&call).or_else(|| crate::keys::route(&call)) {
+    match secrets::route(&call)
+        .or_else(|| crate::keys::route(&call))
+        .or_else(|| crate::certs::route(&call))
+    {
         Some(Ok(response)) => response,
         Some(Err(err)) => err.into_response(),
         None => {

@@ -102,6 +102,23 @@ impl State {
         })
     }
 
+    /// As [`persist_secret`](Self::persist_secret), for certificate `key`.
+    pub fn persist_certificate(
+        &self,
+        vault_name: &str,
+        vault: &crate::store::Vault,
+        key: &str,
+    ) -> crate::error::ApiResult<()> {
+        self.persist(|d| {
+            d.save_certificate(
+                vault_name,
+                key,
+                vault.certificates.get(key),
+                vault.deleted_certificates.get(key),
+            )
+        })
+    }
+
     fn persist(
         &self,
         save: impl FnOnce(&crate::persist::Durable) -> Result<(), crate::EmulatorError>,

@@ -32,6 +32,9 @@ pub struct SecretVersion {
     pub created: i64,
     /// Updated (Unix seconds).
     pub updated: i64,
+    /// The key id when a certificate manages this secret.
+    #[serde(default)]
+    pub managed_key_id: Option<String>,
 }
 
 /// A secret and its versions.
@@ -93,6 +96,9 @@ pub struct KeyVersion {
     /// The release policy, kept as given.
     #[serde(default)]
     pub release_policy: Option<serde_json::Value>,
+    /// Whether a certificate manages this key.
+    #[serde(default)]
+    pub managed: bool,
 }
 
 /// A key, its versions and its rotation policy.
@@ -124,6 +130,75 @@ impl Key {
     pub fn version_mut(&mut self, version: &str) -> Option<&mut KeyVersion> {
         self.versions
             .iter_mut()
+            .find(|v| v.version.eq_ignore_ascii_case(version))
+    }
+}
+
+/// One issued (or imported, or merged) version of a certificate.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CertVersion {
+    /// 32 lowercase hex characters; the certificate's key and secret have the same version.
+    pub version: String,
+    /// The certificate, DER.
+    pub cer: Vec<u8>,
+    /// Whether the version is enabled.
+    pub enabled: bool,
+    /// Not before (Unix seconds), from the certificate.
+    pub nbf: i64,
+    /// Expires (Unix seconds), from the certificate.
+    pub exp: i64,
+    /// Created (Unix seconds).
+    pub created: i64,
+    /// Updated (Unix seconds).
+    pub updated: i64,
+    /// Tags, when set.
+    pub tags: Option<Tags>,
+}
+
+/// A certificate operation in progress (or finished and not yet deleted).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PendingOperation {
+    /// `inProgress`, `completed`, `cancelled` or `failed`.
+    pub status: String,
+    /// The issuer's name.
+    pub issuer: String,
+    /// The certificate signing request, DER.
+    pub csr: Vec<u8>,
+    /// The key waiting for a merged certificate (issuers other than `Self`).
+    pub key: Option<crate::crypto::KeyMaterial>,
+    /// Whether cancellation was asked for.
+    pub cancellation_requested: bool,
+    /// The created certificate's id, once there is one.
+    pub target: Option<String>,
+    /// Attributes and tags to give the merged version.
+    pub tags: Option<Tags>,
+    /// Until this time (Unix milliseconds) a completed operation still reports `inProgress`.
+    pub settles_at_ms: u128,
+}
+
+/// A certificate: its versions, policy and pending operation.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Certificate {
+    /// Name as created.
+    pub name: String,
+    /// Versions, oldest first.
+    pub versions: Vec<CertVersion>,
+    /// The policy (normalized JSON, without `id`).
+    pub policy: serde_json::Value,
+    /// The latest operation.
+    pub pending: Option<PendingOperation>,
+}
+
+impl Certificate {
+    /// The current version.
+    pub fn latest(&self) -> Option<&CertVersion> {
+        self.versions.last()
+    }
+
+    /// A version by id.
+    pub fn version(&self, version: &str) -> Option<&CertVersion> {
+        self.versions
+            .iter()
             .find(|v| v.version.eq_ignore_ascii_case(version))
     }
 }
@@ -161,6 +236,14 @@ pub struct Vault {
     pub keys: BTreeMap<String, Key>,
     /// Deleted keys.
     pub deleted_keys: BTreeMap<String, Deleted<Key>>,
+    /// Active certificates.
+    pub certificates: BTreeMap<String, Certificate>,
+    /// Deleted certificates.
+    pub deleted_certificates: BTreeMap<String, Deleted<Certificate>>,
+    /// Certificate issuers by lowercased name (JSON bundles).
+    pub issuers: BTreeMap<String, serde_json::Value>,
+    /// Certificate contacts.
+    pub contacts: Option<serde_json::Value>,
     /// Access policies; `None` lets every authenticated caller do everything (as a vault using
     /// role-based authorisation would for a caller with every role).
     pub access_policies: Option<Vec<crate::access::AccessPolicy>>,
@@ -175,6 +258,10 @@ impl Vault {
             deleted_secrets: BTreeMap::new(),
             keys: BTreeMap::new(),
             deleted_keys: BTreeMap::new(),
+            certificates: BTreeMap::new(),
+            deleted_certificates: BTreeMap::new(),
+            issuers: BTreeMap::new(),
+            contacts: None,
             access_policies: None,
         }
     }
@@ -183,6 +270,11 @@ impl Vault {
     /// purged secrets' keys.
     pub fn purge_expired(&mut self, now: i64) -> Vec<String> {
         purge_from(&mut self.deleted_secrets, now)
+    }
+
+    /// As [`purge_expired`](Self::purge_expired), for certificates.
+    pub fn purge_expired_certificates(&mut self, now: i64) -> Vec<String> {
+        purge_from(&mut self.deleted_certificates, now)
     }
 
     /// As [`purge_expired`](Self::purge_expired), for keys.
