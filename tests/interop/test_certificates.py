@@ -100,7 +100,7 @@ def test_default_policy_and_pkcs12_secret(client, secrets):
     assert updated.validity_in_months == 24
     assert client.get_certificate_policy(name).validity_in_months == 24
     props = client.update_certificate_properties(name, tags={"team": "pki"})
-    assert props.tags == {"team": "pki"}
+    assert props.properties.tags == {"team": "pki"}
 
 
 def make_pfx(password):
