@@ -56,6 +56,16 @@ const TARGETS: &[Target] = &[
         ],
     },
     Target {
+        spec: "keyvault/data-plane/Certificates/stable/2026-04-01/certificates.json",
+        out: "crates/azkv-certificates/src/generated/mod.rs",
+        subject: "the Key Vault certificates API",
+        sensitive: &[
+            ("CertificateImportParameters", "value"),
+            ("CertificateImportParameters", "pwd"),
+            ("IssuerCredentials", "pwd"),
+        ],
+    },
+    Target {
         spec:
             "keyvault/resource-manager/Microsoft.KeyVault/KeyVault/stable/2026-02-01/openapi.json",
         out: "crates/azkv-mgmt/src/generated/mod.rs",

@@ -505,18 +505,30 @@ fn generate_key(policy: &Value) -> ApiResult<KeyMaterial> {
     )
 }
 
-/// Stores a new version: the certificate, its key and its secret, all with one version id.
-fn add_version(
-    call: &Call<'_>,
-    vault: &mut Vault,
-    name: &str,
+/// What a new version is made of.
+struct Issued {
     policy: Value,
     key: KeyMaterial,
     chain: Vec<Vec<u8>>,
     enabled: bool,
     tags: Option<Tags>,
+}
+
+/// Stores a new version: the certificate, its key and its secret, all with one version id.
+fn add_version(
+    call: &Call<'_>,
+    vault: &mut Vault,
+    name: &str,
+    issued: Issued,
     now: i64,
 ) -> ApiResult<String> {
+    let Issued {
+        policy,
+        key,
+        chain,
+        enabled,
+        tags,
+    } = issued;
     let leaf = chain
         .first()
         .cloned()
@@ -738,11 +750,13 @@ fn create(call: &Call<'_>, name: &str) -> ApiResult<Response> {
                     call,
                     vault,
                     name,
-                    policy.clone(),
-                    key,
-                    vec![cer],
-                    enabled,
-                    tags,
+                    Issued {
+                        policy: policy.clone(),
+                        key,
+                        chain: vec![cer],
+                        enabled,
+                        tags,
+                    },
                     now,
                 )?;
                 op.status = "completed".into();
@@ -898,7 +912,19 @@ fn merge(call: &Call<'_>, name: &str) -> ApiResult<Response> {
         }
         let tags = tags.or_else(|| op.tags.clone());
         let policy = cert.policy.clone();
-        let version = add_version(call, vault, name, policy, key, chain, enabled, tags, now)?;
+        let version = add_version(
+            call,
+            vault,
+            name,
+            Issued {
+                policy,
+                key,
+                chain,
+                enabled,
+                tags,
+            },
+            now,
+        )?;
         let target = cert_id(call, name, &version);
         let cert = vault
             .certificates
@@ -976,7 +1002,19 @@ fn import(call: &Call<'_>, name: &str) -> ApiResult<Response> {
             )));
         }
         busy(vault.certificates.get(&lower), name)?;
-        add_version(call, vault, name, policy, key, chain, enabled, tags, now)?;
+        add_version(
+            call,
+            vault,
+            name,
+            Issued {
+                policy,
+                key,
+                chain,
+                enabled,
+                tags,
+            },
+            now,
+        )?;
         let cert = vault
             .certificates
             .get(&lower)

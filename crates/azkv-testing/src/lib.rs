@@ -29,6 +29,7 @@ pub mod blocking;
 
 pub use azkv_emulator::{EmulatorConfig, FaultConfig, FaultStats, RunningEmulator};
 
+use azkv_certificates::{CertificateClient, CertificateClientOptions};
 use azkv_core::{
     ClientOptions, Error, ErrorKind, ReqwestTransport, Result, TokenCredential, TransportOptions,
 };
@@ -199,6 +200,31 @@ impl TestVault {
             vault_url,
             self.credential(),
             Some(self.key_client_options()),
+        )
+    }
+
+    /// Certificate client options for the test vault: its transport, no challenge-resource
+    /// check and quick pollers.
+    pub fn certificate_client_options(&self) -> CertificateClientOptions {
+        let secret = secret_options(&self.client_options);
+        CertificateClientOptions {
+            client_options: secret.client_options,
+            verify_challenge_resource: false,
+            allow_http_loopback: false,
+            poller: secret.poller,
+        }
+    }
+
+    /// A certificate client for the default vault.
+    ///
+    /// # Errors
+    ///
+    /// Only if the client cannot be built, which does not happen for the test vault's URL.
+    pub fn certificate_client(&self) -> Result<CertificateClient> {
+        CertificateClient::new(
+            &self.vault_url(),
+            self.credential(),
+            Some(self.certificate_client_options()),
         )
     }
 
