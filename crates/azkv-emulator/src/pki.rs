@@ -846,7 +846,7 @@ mod tests {
         let again = key_from_der(&der, None).unwrap();
         assert_eq!(public_key_of(&again), public_key_of(&key));
         let fake_cert = vec![0x30, 0x00];
-        let pfx = write_pfx(&key, &[fake_cert.clone()]).unwrap();
+        let pfx = write_pfx(&key, std::slice::from_ref(&fake_cert)).unwrap();
         let (k, certs) = read_pfx(&pfx, "").unwrap();
         assert_eq!(public_key_of(&k), public_key_of(&key));
         assert_eq!(certs, vec![fake_cert.clone()]);
