@@ -284,7 +284,7 @@ async fn unknown_issuer_pending_then_merge() {
 
     let signed = sign_request(&op.csr, &ca);
     let merged = client
-        .merge_certificate("merged", &[signed.clone()], None)
+        .merge_certificate("merged", std::slice::from_ref(&signed), None)
         .await
         .unwrap()
         .into_model();
