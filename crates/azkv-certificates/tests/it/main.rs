@@ -623,3 +623,61 @@ async fn lifecycle_issuers_and_contacts() {
         .unwrap_err();
     assert_eq!(status(&err), Some(400));
 }
+
+#[tokio::test]
+async fn certificates_survive_an_emulator_restart_with_a_data_dir() {
+    let dir = std::env::temp_dir().join(format!("azkv-certs-durable-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let options = || azkv_testing::TestVaultOptions {
+        emulator: azkv_testing::EmulatorConfig {
+            data_dir: Some(dir.clone()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let first = TestVault::start_with(options()).await.unwrap();
+    let created = first
+        .certificate_client()
+        .unwrap()
+        .begin_create_certificate("kept", &CertificatePolicy::default_policy(), None)
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    first.shutdown().await;
+
+    let second = TestVault::start_with(options()).await.unwrap();
+    let again = second
+        .certificate_client()
+        .unwrap()
+        .get_certificate("kept")
+        .await
+        .unwrap()
+        .into_model();
+    assert_eq!(again.cer, created.cer);
+    assert_eq!(
+        again.policy.unwrap().subject.as_deref(),
+        Some("CN=DefaultPolicy")
+    );
+    // Its secret and key came back too.
+    let secret = second
+        .secret_client()
+        .get_secret("kept", None)
+        .await
+        .unwrap()
+        .into_model();
+    assert_eq!(
+        secret.properties.content_type.as_deref(),
+        Some("application/x-pkcs12")
+    );
+    let key = second
+        .key_client()
+        .unwrap()
+        .get_key("kept", None)
+        .await
+        .unwrap()
+        .into_model();
+    assert_eq!(key.properties.version, created.properties.version);
+    second.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
