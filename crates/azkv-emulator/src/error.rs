@@ -45,6 +45,11 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, "Conflict", message)
     }
 
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// Adds an inner error code.
     pub fn with_inner(mut self, code: &str) -> Self {
         self.inner_code = Some(code.to_owned());

@@ -206,6 +206,8 @@ impl Emulator {
             }
             None => (None, persist::Loaded::default()),
         };
+        // Vaults made through the management plane first, so their objects load into them.
+        let mut arm = mgmt::prepare(&loaded.arm, &mut store);
         for (vault, policies) in loaded.access_policies {
             if let Some(v) = store.vaults.get_mut(&vault) {
                 v.access_policies = Some(policies);
@@ -257,6 +259,7 @@ impl Emulator {
                 v.deleted_certificates.insert(name, deleted);
             }
         }
+        mgmt::finish(&mut arm, &mut store);
         let issuer = identity::Issuer::new(
             config.tenant_id.clone(),
             main_url.clone(),
@@ -288,6 +291,10 @@ impl Emulator {
         let (spawn_tx, mut spawn_rx) =
             tokio::sync::mpsc::unbounded_channel::<(std::net::TcpListener, String)>();
         let _ = state.spawner.set(spawn_tx);
+        *state
+            .arm
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = arm;
         {
             let acceptor = acceptor.clone();
             let state = state.clone();
@@ -330,6 +337,7 @@ impl Emulator {
                 ))
             })
             .collect();
+        mgmt::start_listeners(&state);
         Ok(RunningEmulator {
             state,
             main_url,

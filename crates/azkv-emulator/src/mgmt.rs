@@ -22,7 +22,7 @@ const RESOURCE_TYPE: &str = "Microsoft.KeyVault/vaults";
 const OLDEST_API: &str = "2015-06-01";
 
 /// A vault as Resource Manager knows it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ArmVault {
     subscription: String,
     resource_group: String,
@@ -32,7 +32,116 @@ pub struct ArmVault {
     /// The stored `properties` (without `vaultUri` and `provisioningState`).
     properties: Map<String, Value>,
     /// When provisioning finishes.
+    #[serde(skip, default = "Instant::now")]
     provisioned_at: Instant,
+}
+
+/// A deleted vault as stored (its objects stay in their own tables under its name).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DeletedRecord {
+    vault: ArmVault,
+    deletion_date: i64,
+    scheduled_purge_date: i64,
+}
+
+/// Keeps vault `key`'s management record (active, deleted, or gone) in the data directory.
+fn persist(state: &State, arm: &ArmStore, key: &str) -> ApiResult<()> {
+    let Some(durable) = &state.durable else {
+        return Ok(());
+    };
+    let failed = |e: crate::EmulatorError| {
+        tracing::error!(error = %e, "could not persist a vault");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalServerError",
+            "The change could not be stored durably.",
+        )
+    };
+    let active = format!("arm-vault:{key}");
+    let deleted = format!("arm-deleted:{key}");
+    match (arm.vaults.get(key), arm.deleted.get(key)) {
+        (Some(v), _) => {
+            let bytes = serde_json::to_vec(v).unwrap_or_default();
+            durable.put_meta(&active, &bytes).map_err(failed)?;
+            durable.remove_meta(&deleted).map_err(failed)?;
+        }
+        (None, Some(d)) => {
+            let record = DeletedRecord {
+                vault: d.vault.clone(),
+                deletion_date: d.deletion_date,
+                scheduled_purge_date: d.scheduled_purge_date,
+            };
+            let bytes = serde_json::to_vec(&record).unwrap_or_default();
+            durable.put_meta(&deleted, &bytes).map_err(failed)?;
+            durable.remove_meta(&active).map_err(failed)?;
+        }
+        (None, None) => {
+            durable.remove_meta(&active).map_err(failed)?;
+            durable.remove_meta(&deleted).map_err(failed)?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads stored management records: makes a data vault in `store` for each (so their objects
+/// load into them) and returns the names of the deleted ones with their records.
+pub fn prepare(records: &[(String, Vec<u8>)], store: &mut crate::store::Store) -> ArmStore {
+    let mut arm = ArmStore::default();
+    for (key, bytes) in records {
+        if let Some(name) = key.strip_prefix("arm-vault:") {
+            match serde_json::from_slice::<ArmVault>(bytes) {
+                Ok(vault) => {
+                    store.vaults.entry(name.to_owned()).or_default();
+                    arm.vaults.insert(name.to_owned(), vault);
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, vault = name, "unreadable vault record skipped")
+                }
+            }
+        } else if let Some(name) = key.strip_prefix("arm-deleted:") {
+            match serde_json::from_slice::<DeletedRecord>(bytes) {
+                Ok(record) => {
+                    store.vaults.entry(name.to_owned()).or_default();
+                    arm.deleted.insert(
+                        name.to_owned(),
+                        DeletedArmVault {
+                            vault: record.vault,
+                            deletion_date: record.deletion_date,
+                            scheduled_purge_date: record.scheduled_purge_date,
+                            data: crate::store::Vault::new(),
+                        },
+                    );
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, vault = name, "unreadable deleted vault record skipped")
+                }
+            }
+        }
+    }
+    arm
+}
+
+/// After objects loaded: moves deleted vaults' data out of the serving store.
+pub fn finish(arm: &mut ArmStore, store: &mut crate::store::Store) {
+    for (name, deleted) in arm.deleted.iter_mut() {
+        if let Some(data) = store.vaults.remove(name) {
+            deleted.data = data;
+        }
+    }
+}
+
+/// Starts the data-plane listeners of the management plane's vaults (after a restart).
+pub fn start_listeners(state: &State) {
+    let mut arm = state
+        .arm
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let names: Vec<String> = arm.vaults.keys().cloned().collect();
+    for name in names {
+        if let Err(err) = ensure_listener(state, &mut arm, &name) {
+            tracing::error!(vault = %name, error = %err.message(), "could not serve a stored vault");
+        }
+    }
 }
 
 /// A soft-deleted vault, with its data.
@@ -680,7 +789,8 @@ fn create_or_update(
     let op = new_operation(&mut arm, vault.provisioned_at);
     let location = vault.location.clone();
     let body = vault_json(state, &arm, &vault);
-    arm.vaults.insert(key, vault);
+    arm.vaults.insert(key.clone(), vault);
+    persist(state, &arm, &key)?;
     let url = operation_url(state, id.subscription, &location, &op, api_version);
     Ok(with_header(
         json_response(status, &body),
@@ -747,7 +857,8 @@ fn update(state: &State, req: &Req, id: &VaultId<'_>) -> ApiResult<Response> {
     let key = id.name.to_ascii_lowercase();
     apply_to_data_plane(state, &key, &vault.properties)?;
     let body = vault_json(state, &arm, &vault);
-    arm.vaults.insert(key, vault);
+    arm.vaults.insert(key.clone(), vault);
+    persist(state, &arm, &key)?;
     Ok(json_response(StatusCode::OK, &body))
 }
 
@@ -771,7 +882,7 @@ fn delete(state: &State, id: &VaultId<'_>) -> ApiResult<Response> {
             .as_i64()
             .unwrap_or(90);
         arm.deleted.insert(
-            key,
+            key.clone(),
             DeletedArmVault {
                 vault,
                 deletion_date: now,
@@ -779,7 +890,10 @@ fn delete(state: &State, id: &VaultId<'_>) -> ApiResult<Response> {
                 data,
             },
         );
+    } else {
+        purge_data(state, &key, data);
     }
+    persist(state, &arm, &key)?;
     Ok(empty_response(StatusCode::OK))
 }
 
@@ -881,7 +995,8 @@ fn access_policies(state: &State, req: &Req, id: &VaultId<'_>, kind: &str) -> Ap
         "location": vault.location,
         "properties": { "accessPolicies": current },
     });
-    arm.vaults.insert(key, vault);
+    arm.vaults.insert(key.clone(), vault);
+    persist(state, &arm, &key)?;
     Ok(json_response(StatusCode::OK, &response))
 }
 
@@ -1105,6 +1220,7 @@ fn purge(
     if let Some(d) = arm.deleted.remove(&key) {
         purge_data(state, &key, d.data);
     }
+    persist(state, &arm, &key)?;
     let op = new_operation(&mut arm, Instant::now() + state.config.delete_delay);
     let url = operation_url(state, sub, location, &op, api_version);
     let response = with_header(

@@ -103,6 +103,8 @@ pub struct Loaded {
     pub deleted_certificates: Vec<(String, String, Deleted<Certificate>)>,
     /// (vault, access policies) of vaults that have policies.
     pub access_policies: Vec<(String, Vec<crate::access::AccessPolicy>)>,
+    /// Management-plane records (`arm-vault:NAME`, `arm-deleted:NAME`) and their JSON.
+    pub arm: Vec<(String, Vec<u8>)>,
 }
 
 /// The open store.
@@ -160,6 +162,9 @@ impl Durable {
                 }
                 for item in meta.iter().map_err(|e| store_error("cannot read", e))? {
                     let (k, v) = item.map_err(|e| store_error("cannot read", e))?;
+                    if k.value().starts_with("arm-") {
+                        loaded.arm.push((k.value().to_owned(), v.value().to_vec()));
+                    }
                     if let Some(vault) = k.value().strip_prefix("policies:") {
                         let policies = serde_json::from_slice(v.value())
                             .map_err(|e| store_error("corrupt access policies", e))?;
@@ -194,6 +199,22 @@ impl Durable {
                 .open_table(META)
                 .map_err(|e| store_error("cannot write", e))?;
             meta.insert(name, value)
+                .map_err(|e| store_error("cannot write", e))?;
+        }
+        txn.commit().map_err(|e| store_error("cannot commit", e))
+    }
+
+    /// Removes one metadata value.
+    pub fn remove_meta(&self, name: &str) -> Result<(), EmulatorError> {
+        let txn = self
+            .db
+            .begin_write()
+            .map_err(|e| store_error("cannot write", e))?;
+        {
+            let mut meta = txn
+                .open_table(META)
+                .map_err(|e| store_error("cannot write", e))?;
+            meta.remove(name)
                 .map_err(|e| store_error("cannot write", e))?;
         }
         txn.commit().map_err(|e| store_error("cannot commit", e))

@@ -425,3 +425,77 @@ async fn bad_input_gets_typed_errors_and_arm_shapes() {
         .unwrap();
     assert_eq!(response.status().as_u16(), 401);
 }
+
+#[tokio::test]
+async fn vaults_and_their_objects_survive_a_restart_with_a_data_dir() {
+    let dir = std::env::temp_dir().join(format!("azkv-mgmt-durable-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let options = || azkv_testing::TestVaultOptions {
+        emulator: azkv_testing::EmulatorConfig {
+            data_dir: Some(dir.clone()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let first = TestVault::start_with(options()).await.unwrap();
+    let client = first.vaults_client(SUB).unwrap();
+    let all = [SecretPermissions::All];
+    let kept = client
+        .begin_create_or_update(
+            "rg",
+            "kept-vault",
+            &params(&first, vec![me(&first, all.clone())]),
+        )
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    secrets_at(&first, kept.properties.vault_uri.as_deref().unwrap())
+        .set_secret("s", "kept", None)
+        .await
+        .unwrap();
+    let gone = client
+        .begin_create_or_update(
+            "rg",
+            "gone-vault",
+            &params(&first, vec![me(&first, all.clone())]),
+        )
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    secrets_at(&first, gone.properties.vault_uri.as_deref().unwrap())
+        .set_secret("s", "in-deleted-vault", None)
+        .await
+        .unwrap();
+    client.delete("rg", "gone-vault").await.unwrap();
+    first.shutdown().await;
+
+    let second = TestVault::start_with(options()).await.unwrap();
+    let client = second.vaults_client(SUB).unwrap();
+    let again = client.get("rg", "kept-vault").await.unwrap().into_model();
+    assert_eq!(again.properties.access_policies.as_ref().unwrap().len(), 1);
+    let uri = again.properties.vault_uri.unwrap();
+    let value = secrets_at(&second, &uri)
+        .get_secret("s", None)
+        .await
+        .unwrap()
+        .into_model();
+    assert_eq!(value.value.expose(), "kept");
+    let deleted: Vec<DeletedVault> = client.list_deleted().try_collect().await.unwrap();
+    assert_eq!(deleted.len(), 1);
+    let recovered = client
+        .begin_recover_deleted("rg", "gone-vault", &params(&second, vec![]))
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    let value = secrets_at(&second, recovered.properties.vault_uri.as_deref().unwrap())
+        .get_secret("s", None)
+        .await
+        .unwrap()
+        .into_model();
+    assert_eq!(value.value.expose(), "in-deleted-vault");
+    second.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
