@@ -546,9 +546,7 @@ impl CertificateClient {
             Some(initial),
             self.options.poller.clone(),
         );
-        Ok(poller.map(|b: wire::DeletedCertificateBundle| {
-            DeletedCertificate::try_from(b).unwrap_or_default()
-        }))
+        Ok(poller.try_map(DeletedCertificate::try_from))
     }
 
     /// Gets a deleted certificate.
@@ -620,8 +618,7 @@ impl CertificateClient {
             Some(initial),
             self.options.poller.clone(),
         );
-        Ok(poller
-            .map(|b: wire::CertificateBundle| KeyVaultCertificate::try_from(b).unwrap_or_default()))
+        Ok(poller.try_map(KeyVaultCertificate::try_from))
     }
 
     /// Deletes a deleted certificate for good.

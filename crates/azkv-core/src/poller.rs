@@ -212,7 +212,7 @@ impl<T: Send + Sync> PollOperation for Ready<T> {
 
 struct Mapped<T, U> {
     inner: Box<dyn PollOperation<Output = T>>,
-    map: Box<dyn Fn(T) -> U + Send + Sync>,
+    map: Box<dyn Fn(T) -> Result<U> + Send + Sync>,
 }
 
 #[async_trait]
@@ -224,7 +224,7 @@ impl<T: Send + 'static, U: Send + 'static> PollOperation for Mapped<T, U> {
     }
 
     async fn result(&mut self) -> Result<U> {
-        Ok((self.map)(self.inner.result().await?))
+        (self.map)(self.inner.result().await?)
     }
 
     fn failure(&self) -> Error {
@@ -255,6 +255,15 @@ impl<T: Send + Sync + 'static> Poller<T> {
 impl<T: Send + 'static> Poller<T> {
     /// Converts the result with `map` once the operation succeeds.
     pub fn map<U: Send + 'static>(self, map: impl Fn(T) -> U + Send + Sync + 'static) -> Poller<U> {
+        self.try_map(move |t| Ok(map(t)))
+    }
+
+    /// Converts the result with `map`, which may fail (a response that does not convert to
+    /// the public model); its error becomes the poller's.
+    pub fn try_map<U: Send + 'static>(
+        self,
+        map: impl Fn(T) -> Result<U> + Send + Sync + 'static,
+    ) -> Poller<U> {
         Poller {
             operation: Box::new(Mapped {
                 inner: self.operation,

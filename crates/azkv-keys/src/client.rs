@@ -416,7 +416,7 @@ impl KeyClient {
             Some(initial),
             self.options.poller.clone(),
         );
-        Ok(poller.map(|b: wire::DeletedKeyBundle| DeletedKey::try_from(b).unwrap_or_default()))
+        Ok(poller.try_map(DeletedKey::try_from))
     }
 
     /// Gets a deleted key.
@@ -463,7 +463,7 @@ impl KeyClient {
             Some(initial),
             self.options.poller.clone(),
         );
-        Ok(poller.map(|b: wire::KeyBundle| KeyVaultKey::try_from(b).unwrap_or_default()))
+        Ok(poller.try_map(KeyVaultKey::try_from))
     }
 
     /// Deletes a deleted key for good.
