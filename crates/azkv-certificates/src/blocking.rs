@@ -63,6 +63,38 @@ impl CertificateClient {
     blocking! {
         /// See [`crate::CertificateClient::get_certificate`].
         fn get_certificate(&self, name: &str) -> Response<KeyVaultCertificate>;
+        /// See [`crate::CertificateClient::get_certificate_version`].
+        fn get_certificate_version(&self, name: &str, version: &str) -> Response<KeyVaultCertificate>;
+        /// See [`crate::CertificateClient::update_certificate_properties`].
+        fn update_certificate_properties(&self, name: &str, options: Option<UpdateCertificatePropertiesOptions>) -> Response<KeyVaultCertificate>;
+        /// See [`crate::CertificateClient::merge_certificate`].
+        fn merge_certificate(&self, name: &str, x509_certificates: &[Vec<u8>], options: Option<CreateCertificateOptions>) -> Response<KeyVaultCertificate>;
+        /// See [`crate::CertificateClient::update_certificate_policy`].
+        fn update_certificate_policy(&self, name: &str, policy: &CertificatePolicy) -> Response<CertificatePolicy>;
+        /// See [`crate::CertificateClient::cancel_certificate_operation`].
+        fn cancel_certificate_operation(&self, name: &str) -> Response<CertificateOperation>;
+        /// See [`crate::CertificateClient::delete_certificate_operation`].
+        fn delete_certificate_operation(&self, name: &str) -> Response<CertificateOperation>;
+        /// See [`crate::CertificateClient::get_deleted_certificate`].
+        fn get_deleted_certificate(&self, name: &str) -> Response<DeletedCertificate>;
+        /// See [`crate::CertificateClient::backup_certificate`].
+        fn backup_certificate(&self, name: &str) -> Response<Vec<u8>>;
+        /// See [`crate::CertificateClient::restore_certificate_backup`].
+        fn restore_certificate_backup(&self, backup: &[u8]) -> Response<KeyVaultCertificate>;
+        /// See [`crate::CertificateClient::create_issuer`].
+        fn create_issuer(&self, name: &str, provider: &str, options: Option<IssuerOptions>) -> Response<CertificateIssuer>;
+        /// See [`crate::CertificateClient::update_issuer`].
+        fn update_issuer(&self, name: &str, provider: Option<&str>, options: Option<IssuerOptions>) -> Response<CertificateIssuer>;
+        /// See [`crate::CertificateClient::get_issuer`].
+        fn get_issuer(&self, name: &str) -> Response<CertificateIssuer>;
+        /// See [`crate::CertificateClient::delete_issuer`].
+        fn delete_issuer(&self, name: &str) -> Response<CertificateIssuer>;
+        /// See [`crate::CertificateClient::set_contacts`].
+        fn set_contacts(&self, contacts: &[CertificateContact]) -> Response<Vec<CertificateContact>>;
+        /// See [`crate::CertificateClient::get_contacts`].
+        fn get_contacts(&self) -> Response<Vec<CertificateContact>>;
+        /// See [`crate::CertificateClient::delete_contacts`].
+        fn delete_contacts(&self) -> Response<Vec<CertificateContact>>;
         /// See [`crate::CertificateClient::import_certificate`].
         fn import_certificate(&self, name: &str, certificate: &[u8], options: Option<ImportCertificateOptions>) -> Response<KeyVaultCertificate>;
         /// See [`crate::CertificateClient::get_certificate_policy`].
@@ -102,6 +134,55 @@ impl CertificateClient {
             .runtime
             .block_on(self.inner.begin_delete_certificate(name))??;
         Ok(Poller::new(poller, self.runtime.clone()))
+    }
+
+    /// See [`crate::CertificateClient::begin_recover_deleted_certificate`]; `wait()` on the
+    /// poller.
+    ///
+    /// # Errors
+    ///
+    /// As the async method, or
+    /// [`ErrorKind::BlockingInAsyncContext`](azkv_core::ErrorKind::BlockingInAsyncContext).
+    pub fn begin_recover_deleted_certificate(
+        &self,
+        name: &str,
+    ) -> Result<Poller<KeyVaultCertificate>> {
+        let poller = self
+            .runtime
+            .block_on(self.inner.begin_recover_deleted_certificate(name))??;
+        Ok(Poller::new(poller, self.runtime.clone()))
+    }
+
+    /// See [`crate::CertificateClient::list_properties_of_certificate_versions`].
+    pub fn list_properties_of_certificate_versions(
+        &self,
+        name: &str,
+        options: Option<ListCertificatesOptions>,
+    ) -> Iter<CertificateProperties> {
+        Iter::new(
+            self.inner
+                .list_properties_of_certificate_versions(name, options),
+            self.runtime.clone(),
+        )
+    }
+
+    /// See [`crate::CertificateClient::list_deleted_certificates`].
+    pub fn list_deleted_certificates(
+        &self,
+        options: Option<ListCertificatesOptions>,
+    ) -> Iter<DeletedCertificate> {
+        Iter::new(
+            self.inner.list_deleted_certificates(options),
+            self.runtime.clone(),
+        )
+    }
+
+    /// See [`crate::CertificateClient::list_properties_of_issuers`].
+    pub fn list_properties_of_issuers(&self) -> Iter<IssuerProperties> {
+        Iter::new(
+            self.inner.list_properties_of_issuers(),
+            self.runtime.clone(),
+        )
     }
 
     /// See [`crate::CertificateClient::list_properties_of_certificates`].

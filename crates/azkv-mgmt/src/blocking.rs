@@ -86,6 +86,26 @@ impl VaultsClient {
         Ok(Poller::new(poller, self.runtime.clone()))
     }
 
+    /// See [`crate::VaultsClient::begin_recover_deleted`]; `wait()` on the poller.
+    ///
+    /// # Errors
+    ///
+    /// As the async method, or
+    /// [`ErrorKind::BlockingInAsyncContext`](azkv_core::ErrorKind::BlockingInAsyncContext).
+    pub fn begin_recover_deleted(
+        &self,
+        resource_group: &str,
+        name: &str,
+        parameters: &VaultCreateOrUpdateParameters,
+    ) -> Result<Poller<Vault>> {
+        let poller = self.runtime.block_on(self.inner.begin_recover_deleted(
+            resource_group,
+            name,
+            parameters,
+        ))??;
+        Ok(Poller::new(poller, self.runtime.clone()))
+    }
+
     /// See [`crate::VaultsClient::begin_purge_deleted`]; `wait()` on the poller.
     ///
     /// # Errors

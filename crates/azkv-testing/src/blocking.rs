@@ -87,6 +87,17 @@ impl TestVault {
         azkv_keys::blocking::KeyClient::from_async(self.vault()?.key_client()?)
     }
 
+    /// A blocking certificate client for the default vault.
+    ///
+    /// # Errors
+    ///
+    /// When the client's runtime cannot start.
+    pub fn certificate_client(&self) -> Result<azkv_certificates::blocking::CertificateClient> {
+        azkv_certificates::blocking::CertificateClient::from_async(
+            self.vault()?.certificate_client()?,
+        )
+    }
+
     /// The async test vault, for anything else.
     ///
     /// # Errors

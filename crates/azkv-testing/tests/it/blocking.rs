@@ -182,3 +182,36 @@ fn blocking_key_and_cryptography_clients() {
     let err = runtime.block_on(async { keys.get_key("blocking-rsa", None).unwrap_err() });
     assert_eq!(err.kind(), &ErrorKind::BlockingInAsyncContext);
 }
+
+#[test]
+fn blocking_certificate_client() {
+    use azkv_certificates::CertificatePolicy;
+    let vault = TestVault::start().unwrap();
+    let certificates = vault.certificate_client().unwrap();
+    let created = certificates
+        .begin_create_certificate("blocking-cert", &CertificatePolicy::default_policy(), None)
+        .unwrap()
+        .wait()
+        .unwrap();
+    assert_eq!(created.x509().unwrap().subject, "CN=DefaultPolicy");
+    assert_eq!(
+        certificates.list_properties_of_certificates(None).count(),
+        1
+    );
+    let backup = certificates
+        .backup_certificate("blocking-cert")
+        .unwrap()
+        .into_model();
+    certificates
+        .begin_delete_certificate("blocking-cert")
+        .unwrap()
+        .wait()
+        .unwrap();
+    let recovered = certificates
+        .begin_recover_deleted_certificate("blocking-cert")
+        .unwrap()
+        .wait()
+        .unwrap();
+    assert_eq!(recovered.cer, created.cer);
+    assert!(!backup.is_empty());
+}
