@@ -295,13 +295,16 @@ impl Emulator {
             .arm
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = arm;
-        {
+        // It ends, after the listeners it started, when the emulator stops, so that shutdown
+        // holds the only handle on the graceful-shutdown tracker again.
+        let spawner = {
             let acceptor = acceptor.clone();
             let state = state.clone();
             let graceful = graceful.clone();
             let stop_rx = stop_rx.clone();
             let mut stopping = stop_rx.clone();
             tokio::spawn(async move {
+                let mut started = Vec::new();
                 loop {
                     let next = tokio::select! {
                         next = spawn_rx.recv() => next,
@@ -310,21 +313,27 @@ impl Emulator {
                     let Some((listener, name)) = next else { break };
                     match TcpListener::from_std(listener) {
                         Ok(listener) => {
-                            tokio::spawn(server::serve(
+                            started.push(tokio::spawn(server::serve(
                                 listener,
                                 acceptor.clone(),
                                 Role::Vault(name),
                                 state.clone(),
                                 graceful.clone(),
                                 stop_rx.clone(),
-                            ));
+                            )));
                         }
                         Err(err) => tracing::error!(error = %err, "could not serve a new vault"),
                     }
                 }
-            });
-        }
-        let tasks = listeners
+                drop(graceful);
+                for task in started {
+                    if let Err(err) = task.await {
+                        tracing::debug!(error = %err, "vault listener ended abnormally");
+                    }
+                }
+            })
+        };
+        let mut tasks: Vec<JoinHandle<()>> = listeners
             .into_iter()
             .map(|(listener, role)| {
                 tokio::spawn(server::serve(
@@ -337,6 +346,7 @@ impl Emulator {
                 ))
             })
             .collect();
+        tasks.push(spawner);
         mgmt::start_listeners(&state);
         Ok(RunningEmulator {
             state,
