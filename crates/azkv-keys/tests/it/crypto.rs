@@ -110,11 +110,33 @@ async fn signatures_cross_check_for_every_algorithm() {
     // imported key of each kind.
     let private = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).unwrap();
     let ec = p256::SecretKey::random(&mut rsa::rand_core::OsRng);
-    for (jwk, alg) in [
-        (JsonWebKey::from(&private), SignatureAlgorithm::Ps256),
-        (JsonWebKey::from(&private), SignatureAlgorithm::Rs512),
-        (JsonWebKey::from(&ec), SignatureAlgorithm::Es256),
-    ] {
+    let mut rng = rsa::rand_core::OsRng;
+    let rsa_jwk = JsonWebKey::from(&private);
+    let mut signers: Vec<(JsonWebKey, SignatureAlgorithm)> = [
+        SignatureAlgorithm::Rs256,
+        SignatureAlgorithm::Rs384,
+        SignatureAlgorithm::Rs512,
+        SignatureAlgorithm::Ps256,
+        SignatureAlgorithm::Ps384,
+        SignatureAlgorithm::Ps512,
+    ]
+    .into_iter()
+    .map(|alg| (rsa_jwk.clone(), alg))
+    .collect();
+    signers.push((JsonWebKey::from(&ec), SignatureAlgorithm::Es256));
+    signers.push((
+        JsonWebKey::from(&k256::SecretKey::random(&mut rng)),
+        SignatureAlgorithm::Es256K,
+    ));
+    signers.push((
+        JsonWebKey::from(&p384::SecretKey::random(&mut rng)),
+        SignatureAlgorithm::Es384,
+    ));
+    signers.push((
+        JsonWebKey::from(&p521::SecretKey::random(&mut rng)),
+        SignatureAlgorithm::Es512,
+    ));
+    for (jwk, alg) in signers {
         open_policies(&vault);
         let imported = keys
             .import_key(&unique("imported"), &jwk, None)
