@@ -16,22 +16,6 @@ pub struct CertificateClient {
     runtime: Runtime,
 }
 
-macro_rules! blocking {
-    ($($(#[$doc:meta])* fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $out:ty;)*) => {
-        $(
-            $(#[$doc])*
-            ///
-            /// # Errors
-            ///
-            /// As the async method, or
-            /// [`ErrorKind::BlockingInAsyncContext`](azkv_core::ErrorKind::BlockingInAsyncContext).
-            pub fn $name(&self $(, $arg: $ty)*) -> Result<$out> {
-                self.runtime.block_on(self.inner.$name($($arg),*))?
-            }
-        )*
-    };
-}
-
 impl CertificateClient {
     /// See [`crate::CertificateClient::new`].
     ///
@@ -60,7 +44,7 @@ impl CertificateClient {
         })
     }
 
-    blocking! {
+    azkv_core::blocking_methods! {
         /// See [`crate::CertificateClient::get_certificate`].
         fn get_certificate(&self, name: &str) -> Response<KeyVaultCertificate>;
         /// See [`crate::CertificateClient::get_certificate_version`].

@@ -152,6 +152,32 @@ impl<T: Send + 'static> Poller<T> {
     }
 }
 
+/// Defines blocking methods that run the async method of the same name on `self.inner` to
+/// completion on `self.runtime`: the shape every blocking client in this workspace uses.
+///
+/// ```text
+/// azkv_core::blocking_methods! {
+///     /// See the async method.
+///     fn get_key(&self, name: &str) -> Response<KeyVaultKey>;
+/// }
+/// ```
+#[macro_export]
+macro_rules! blocking_methods {
+    ($($(#[$doc:meta])* fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $out:ty;)*) => {
+        $(
+            $(#[$doc])*
+            ///
+            /// # Errors
+            ///
+            /// As the async method, or
+            /// [`ErrorKind::BlockingInAsyncContext`](azkv_core::ErrorKind::BlockingInAsyncContext).
+            pub fn $name(&self $(, $arg: $ty)*) -> $crate::Result<$out> {
+                self.runtime.block_on(self.inner.$name($($arg),*))?
+            }
+        )*
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

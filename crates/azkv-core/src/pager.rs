@@ -154,6 +154,16 @@ impl<T: Send + 'static> Pager<T> {
         }
     }
 
+    /// A pager whose first (and only) item is `error`: how a list reports bad input
+    /// without sending anything.
+    pub fn failed(error: Error) -> Self {
+        let error = std::sync::Mutex::new(Some(error));
+        Self::new(move |_| {
+            let error = error.lock().ok().and_then(|mut e| e.take());
+            async move { Err(error.unwrap_or_else(|| Error::invalid_input("list", "already reported"))) }
+        })
+    }
+
     /// A pager over the Key Vault / Azure Resource Manager list shape (`{"value":[...],
     /// "nextLink":...}`): `first` is the first page's URL; later pages follow `nextLink`, which
     /// must stay on the same scheme, host and port. Each wire item becomes a `T` via `convert`.

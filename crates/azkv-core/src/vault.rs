@@ -175,15 +175,7 @@ impl VaultEndpoint {
                 token,
                 T::from,
             ),
-            Err(err) => {
-                let err = std::sync::Mutex::new(Some(err));
-                Pager::new(move |_| {
-                    let err = err.lock().ok().and_then(|mut e| e.take());
-                    async move {
-                        Err(err.unwrap_or_else(|| Error::invalid_input("list options", "invalid")))
-                    }
-                })
-            }
+            Err(err) => Pager::failed(err),
         }
     }
 }

@@ -28,23 +28,6 @@ use azkv_core::blocking::{Iter, Poller, Runtime};
 use azkv_core::{Response, Result, TokenCredential, Url};
 use std::sync::Arc;
 
-/// Defines blocking wrappers that run the async method of the same name to completion.
-macro_rules! blocking {
-    ($($(#[$doc:meta])* fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $out:ty;)*) => {
-        $(
-            $(#[$doc])*
-            ///
-            /// # Errors
-            ///
-            /// As the async method, or
-            /// [`ErrorKind::BlockingInAsyncContext`](azkv_core::ErrorKind::BlockingInAsyncContext).
-            pub fn $name(&self $(, $arg: $ty)*) -> Result<$out> {
-                self.runtime.block_on(self.inner.$name($($arg),*))?
-            }
-        )*
-    };
-}
-
 /// A blocking client for the keys of one vault. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct KeyClient {
@@ -100,7 +83,7 @@ impl KeyClient {
         })
     }
 
-    blocking! {
+    azkv_core::blocking_methods! {
         /// See [`crate::KeyClient::create_key`].
         fn create_key(&self, name: &str, key_type: KeyType, options: Option<CreateKeyOptions>) -> Response<KeyVaultKey>;
         /// See [`crate::KeyClient::create_rsa_key`].
@@ -208,7 +191,7 @@ impl CryptographyClient {
         self.inner.key_id()
     }
 
-    blocking! {
+    azkv_core::blocking_methods! {
         /// See [`crate::CryptographyClient::encrypt`].
         fn encrypt(&self, algorithm: EncryptionAlgorithm, plaintext: &[u8], options: Option<EncryptOptions>) -> EncryptResult;
         /// See [`crate::CryptographyClient::decrypt`].

@@ -18,22 +18,6 @@ pub struct VaultsClient {
     runtime: Runtime,
 }
 
-macro_rules! blocking {
-    ($($(#[$doc:meta])* fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $out:ty;)*) => {
-        $(
-            $(#[$doc])*
-            ///
-            /// # Errors
-            ///
-            /// As the async method, or
-            /// [`ErrorKind::BlockingInAsyncContext`](azkv_core::ErrorKind::BlockingInAsyncContext).
-            pub fn $name(&self $(, $arg: $ty)*) -> Result<$out> {
-                self.runtime.block_on(self.inner.$name($($arg),*))?
-            }
-        )*
-    };
-}
-
 impl VaultsClient {
     /// See [`crate::VaultsClient::new`].
     ///
@@ -51,7 +35,7 @@ impl VaultsClient {
         })
     }
 
-    blocking! {
+    azkv_core::blocking_methods! {
         /// See [`crate::VaultsClient::update`].
         fn update(&self, resource_group: &str, name: &str, parameters: &VaultPatchParameters) -> Response<Vault>;
         /// See [`crate::VaultsClient::get`].
