@@ -4,28 +4,14 @@
 //! A secret's value is a [`Sensitive`]: `Debug` never shows it; read it with `expose()`.
 
 use crate::generated as wire;
-use azkv_core::{Error, Result, Sensitive};
+use azkv_core::vault::ObjectId;
+use azkv_core::{Result, Sensitive};
 use std::collections::BTreeMap;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 pub use wire::DeletionRecoveryLevel;
 
-/// Unix seconds to a time.
-pub(crate) fn from_unix(secs: i64) -> SystemTime {
-    if secs >= 0 {
-        UNIX_EPOCH + Duration::from_secs(secs.unsigned_abs())
-    } else {
-        UNIX_EPOCH - Duration::from_secs(secs.unsigned_abs())
-    }
-}
-
-/// A time to Unix seconds.
-pub(crate) fn to_unix(time: SystemTime) -> i64 {
-    match time.duration_since(UNIX_EPOCH) {
-        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-        Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
-    }
-}
+pub(crate) use azkv_core::vault::{from_unix, to_unix};
 
 /// The parts of a secret id: `https://{vault}/secrets/{name}[/{version}]` (or
 /// `/deletedsecrets/{name}`).
@@ -61,36 +47,14 @@ impl SecretIdentifier {
     /// [`ErrorKind::InvalidInput`](azkv_core::ErrorKind::InvalidInput) when `id` is not a
     /// secret id.
     pub fn parse(id: &str) -> Result<Self> {
-        // A plain split rather than a URL parser: this runs for every item of every response.
-        let bad = || Error::invalid_input("secret id", "not a Key Vault secret id");
-        let (scheme, rest) = id.split_once("://").ok_or_else(bad)?;
-        if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
-            return Err(bad());
-        }
-        let (authority, path) = rest.split_once('/').ok_or_else(bad)?;
-        if authority.is_empty() || authority.contains(['@', '\\', '?', '#']) {
-            return Err(bad());
-        }
-        let path = path.split(['?', '#']).next().unwrap_or("");
-        let mut segments = path.split('/');
-        let (kind, name, version, extra) = (
-            segments.next(),
-            segments.next(),
-            segments.next(),
-            segments.next(),
-        );
-        let (name, version) = match (kind, name, version, extra) {
-            (Some("secrets" | "deletedsecrets"), Some(name), None, None) => (name, None),
-            (Some("secrets"), Some(name), Some(""), None) => (name, None),
-            (Some("secrets"), Some(name), Some(version), None) => (name, Some(version.to_owned())),
-            _ => return Err(bad()),
-        };
-        if name.is_empty() {
-            return Err(bad());
-        }
+        let ObjectId {
+            vault_url,
+            name,
+            version,
+        } = ObjectId::parse(id, "secrets", "deletedsecrets", "secret id")?;
         Ok(Self {
-            vault_url: format!("{scheme}://{authority}/"),
-            name: name.to_owned(),
+            vault_url,
+            name,
             version,
         })
     }
